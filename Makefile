@@ -1,0 +1,32 @@
+# The two commands of the README: `make run` and `make test`. Each sets up what it needs first.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test test-sqlite test-postgres setup clean
+
+setup: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
+	touch $@
+
+# Embedded defaults: SQLite in instance/, mail to instance/outbox/, the demo articles.
+run: setup
+	$(BIN)/feedsvc bootstrap
+	$(BIN)/feedsvc run --host $(HOST) --port $(PORT)
+
+# SQLite always; PostgreSQL too when FEEDSVC_TEST_POSTGRES_URL names a server (.ci/run sets it).
+test: setup
+	$(BIN)/pytest -q
+	@if [ -n "$$FEEDSVC_TEST_POSTGRES_URL" ]; then \
+	  echo "== again on PostgreSQL"; $(BIN)/pytest -q; \
+	else echo "FEEDSVC_TEST_POSTGRES_URL unset: PostgreSQL run skipped (.ci/run sets it)"; fi
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,81 @@
+"""Configuration: embedded defaults, then ``instance/config.py``, then ``FEEDSVC_*`` variables."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any, Mapping
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+DEFAULTS: dict[str, Any] = {
+    "SITE_NAME": "feedsvc",
+    # The public address; links in feeds and mails are built from it, never from a request.
+    "BASE_URL": "http://127.0.0.1:5000",
+    # Date-only values and subscribers' defaults are taken in this zone.
+    "TIMEZONE": "Asia/Shanghai",
+    "DATABASE_URL": None,  # None: SQLite file in the instance folder
+    "SUMMARY_CHARS": 200,
+    "AUTO_TAGS": 5,
+    # Share of matching SimHash bits at or above which two articles are one story.
+    "NEAR_DUPLICATE_THRESHOLD": 0.9,
+    "IMPORT_MAX_BYTES": 20 * 1024 * 1024,
+    "DROP_FOLDER": None,  # None: instance/articles
+}
+
+
+def instance_path() -> str:
+    """The instance folder: ``FEEDSVC_INSTANCE_PATH`` or ``instance/`` beside the package."""
+    return os.path.abspath(os.environ.get("FEEDSVC_INSTANCE_PATH") or PROJECT_ROOT / "instance")
+
+
+def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
+    """Fill ``app.config`` in order of precedence and derive the values that depend on others."""
+    app.config.from_mapping(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("FEEDSVC")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+
+    instance = Path(app.instance_path)
+    instance.mkdir(parents=True, exist_ok=True)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = f"sqlite:///{instance / 'feedsvc.sqlite3'}"
+    if not app.config.get("DROP_FOLDER"):
+        app.config["DROP_FOLDER"] = str(instance / "articles")
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    try:
+        ZoneInfo(app.config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"FEEDSVC_TIMEZONE: unknown time zone {app.config['TIMEZONE']!r}") from exc
+
+
+def site_timezone(app: Flask) -> ZoneInfo:
+    """The site's time zone as a ``ZoneInfo``."""
+    return ZoneInfo(app.config["TIMEZONE"])
+
+
+def _instance_secret(path: Path) -> str:
+    """Read the generated secret key, creating it once; the file is private to its owner."""
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    key = secrets.token_urlsafe(48)
+    # Written aside then linked into place: link() fails if another process won the race,
+    # and nobody can ever read a half-written key.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        key = path.read_text().strip()
+    finally:
+        tmp.unlink()
+    return key

@@ -1,0 +1,117 @@
+"""The database: one SQLAlchemy engine per app, a session per app context, Alembic migrations."""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator
+
+from alembic import command
+from alembic.config import Config as AlembicConfig
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import Flask, current_app, g
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+MIGRATIONS = "feedsvc:migrations"
+
+
+def normalise_url(url: str) -> str:
+    """Map a plain ``postgresql://`` URL to the psycopg 3 driver we ship."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def build_engine(url: str) -> Engine:
+    """An engine with each backend's settings for many readers and one writer at a time."""
+    url = normalise_url(url)
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # WAL lets readers go on while the importer writes; NORMAL is durable under WAL on crash
+    # of the process (only a power loss can drop the last commits).
+    dbapi_connection.isolation_level = None  # let the "begin" listener issue BEGIN itself
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # With pysqlite's own transaction handling off, SELECTs run inside the transaction too,
+    # so a request sees one consistent snapshot (SQLAlchemy docs, "pysqlite: Serializable
+    # isolation / Savepoints / Transactional DDL").
+    connection.exec_driver_sql("BEGIN")
+
+
+def init_app(app: Flask) -> None:
+    """Create the app's engine and close each app context's session when it ends."""
+    engine = build_engine(app.config["DATABASE_URL"])
+    app.extensions["feedsvc.engine"] = engine
+    app.extensions["feedsvc.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    app.teardown_appcontext(_close_session)
+
+
+def get_engine(app: Flask | None = None) -> Engine:
+    """The app's engine."""
+    return (app or current_app).extensions["feedsvc.engine"]
+
+
+def get_session() -> Session:
+    """The session of the current app context, created on first use."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["feedsvc.sessionmaker"]()
+    return g.db_session
+
+
+@contextmanager
+def new_session(app: Flask | None = None) -> Iterator[Session]:
+    """A session of its own, for work that commits in steps outside a request."""
+    session = (app or current_app).extensions["feedsvc.sessionmaker"]()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def alembic_config(app: Flask) -> AlembicConfig:
+    """An Alembic config bound to the app's engine, so the CLI and tests migrate the same way."""
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", MIGRATIONS)
+    cfg.attributes["engine"] = get_engine(app)
+    return cfg
+
+
+def upgrade(app: Flask, revision: str = "head") -> None:
+    """Apply migrations up to ``revision``."""
+    command.upgrade(alembic_config(app), revision)
+
+
+def needs_upgrade(app: Flask) -> bool:
+    """True when the database is not at the newest migration."""
+    script = ScriptDirectory.from_config(alembic_config(app))
+    with get_engine(app).connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current != set(script.get_heads())
+
+
+def ensure_schema(app: Flask) -> None:
+    """On the embedded SQLite default, migrate on first use so nobody has to run it by hand."""
+    if get_engine(app).dialect.name == "sqlite" and needs_upgrade(app):
+        upgrade(app)

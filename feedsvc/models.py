@@ -1,0 +1,171 @@
+"""The article store: articles with their sources, categories and tags, and import runs."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    types,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Constraint names fixed here so Alembic migrations name them the same on every backend.
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The current time, UTC-aware."""
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(types.TypeDecorator):
+    """An aware UTC datetime on every backend (SQLite stores none, so we store UTC and say so)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: make it aware at the boundary")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Source(Base):
+    """An outlet an article comes from (来源), so feeds can be cut by it."""
+
+    __tablename__ = "sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Category(Base):
+    """A section of the site (e.g. a breadcrumb's last crumb)."""
+
+    __tablename__ = "categories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Tag(Base):
+    """A keyword, given by the file or extracted from the text."""
+
+    __tablename__ = "tags"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+article_tags = Table(
+    "article_tags",
+    Base.metadata,
+    Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Article(Base):
+    """One article; a reprint of another points at it through ``duplicate_of``."""
+
+    __tablename__ = "articles"
+    __table_args__ = (
+        UniqueConstraint("source_file", "source_index", name="uq_articles_source_file_index"),
+        # The feeds' and pages' one hot query: visible canonical articles, newest first.
+        Index("ix_articles_listing", "visible", "duplicate_of_id", "published_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Never changes once given: feed GUIDs and tag: URIs are built from it.
+    uid: Mapped[str] = mapped_column(String(32), unique=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str] = mapped_column(Text, default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    summary_generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # False when the file gave no date and ``published_at`` is the time we first saw it.
+    published_known: Mapped[bool] = mapped_column(Boolean, default=True)
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    author: Mapped[str | None] = mapped_column(String(200))
+    author_affiliation: Mapped[str | None] = mapped_column(String(200))
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("sources.id"), index=True)
+    category_id: Mapped[int | None] = mapped_column(ForeignKey("categories.id"), index=True)
+    original_url: Mapped[str | None] = mapped_column(String(2048), index=True)
+    canonical_url: Mapped[str | None] = mapped_column(String(2048))
+    site_name: Mapped[str | None] = mapped_column(String(200))
+    lang: Mapped[str | None] = mapped_column(String(16))
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    simhash: Mapped[int] = mapped_column(BigInteger)
+    source_file: Mapped[str] = mapped_column(String(1024))
+    source_index: Mapped[int] = mapped_column(Integer, default=0)
+    file_hash: Mapped[str] = mapped_column(String(64))
+    format: Mapped[str | None] = mapped_column(String(16))
+    visible: Mapped[bool] = mapped_column(Boolean, default=True)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="SET NULL"), index=True
+    )
+    duplicate_kind: Mapped[str | None] = mapped_column(String(8))  # 'exact' or 'near'
+
+    source: Mapped[Source | None] = relationship(lazy="joined")
+    category: Mapped[Category | None] = relationship(lazy="joined")
+    tags: Mapped[list[Tag]] = relationship(secondary=article_tags, lazy="selectin", order_by=Tag.name)
+    duplicate_of: Mapped[Article | None] = relationship(remote_side=[id])
+
+
+class ArticleBand(Base):
+    """One band of an article's SimHash, indexed so near-duplicate candidates are a lookup."""
+
+    __tablename__ = "article_bands"
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True
+    )
+    band: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
+
+
+class ImportRun(Base):
+    """What one import did, for the operators' dashboard."""
+
+    __tablename__ = "import_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(32))  # cli, drop-folder, upload
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    new: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    duplicate: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[str] = mapped_column(Text, default="")  # one "file: message" per line
