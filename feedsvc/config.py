@@ -20,10 +20,19 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # None: SQLite file in the instance folder
     "SUMMARY_CHARS": 200,
     "AUTO_TAGS": 5,
-    # Share of matching SimHash bits at or above which two articles are one story.
-    "NEAR_DUPLICATE_THRESHOLD": 0.9,
+    # Estimated Jaccard similarity of character shingles (MinHash) from which two texts
+    # are one story; reprints with other chrome or a rewritten sentence score 0.8-0.9.
+    "NEAR_DUPLICATE_THRESHOLD": 0.5,
     "IMPORT_MAX_BYTES": 20 * 1024 * 1024,
     "DROP_FOLDER": None,  # None: instance/articles
+    "FEED_SIZE": 20,  # entries in a feed's first page (the subscription document)
+    "FEED_MAX_SIZE": 100,  # the most ?limit= may ask for
+    "FEED_MAX_AGE": 300,  # Cache-Control max-age of feeds, seconds
+    "FEED_CACHE_SIZE": 256,  # rendered feeds kept per process
+    "FEED_LANGUAGE": None,  # None: the language most of a feed's articles are in
+    "TAG_AUTHORITY": None,  # None: BASE_URL's host; entry ids are tag: URIs under it
+    "WEBSUB_HUB": None,  # a WebSub hub URL: feeds advertise it and it is pinged after imports
+    "PAGE_SIZE": 20,  # articles per HTML listing page
 }
 
 

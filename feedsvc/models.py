@@ -11,12 +11,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    select,
     types,
+    update,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -128,7 +131,8 @@ class Article(Base):
     site_name: Mapped[str | None] = mapped_column(String(200))
     lang: Mapped[str | None] = mapped_column(String(16))
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
-    simhash: Mapped[int] = mapped_column(BigInteger)
+    # MinHash of the text's character shingles (feedsvc.text.signature).
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
     source_file: Mapped[str] = mapped_column(String(1024))
     source_index: Mapped[int] = mapped_column(Integer, default=0)
     file_hash: Mapped[str] = mapped_column(String(64))
@@ -146,7 +150,7 @@ class Article(Base):
 
 
 class ArticleBand(Base):
-    """One band of an article's SimHash, indexed so near-duplicate candidates are a lookup."""
+    """One LSH band of an article's MinHash, indexed so near-duplicate candidates are a lookup."""
 
     __tablename__ = "article_bands"
     article_id: Mapped[int] = mapped_column(
@@ -169,3 +173,25 @@ class ImportRun(Base):
     duplicate: Mapped[int] = mapped_column(Integer, default=0)
     failed: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[str] = mapped_column(Text, default="")  # one "file: message" per line
+
+
+class StoreVersion(Base):
+    """A counter bumped in every transaction that changes what feeds show.
+
+    Rendered feeds are cached per process under this number, so an import in another
+    process (the worker, the CLI) invalidates every web worker's cache at once.
+    """
+
+    __tablename__ = "store_version"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+def bump_store_version(session) -> None:
+    """Mark the published content as changed, in the caller's transaction."""
+    session.execute(update(StoreVersion).where(StoreVersion.id == 1).values(version=StoreVersion.version + 1))
+
+
+def current_store_version(session) -> int:
+    """The number bumped by every change to what feeds show."""
+    return session.scalar(select(StoreVersion.version).where(StoreVersion.id == 1)) or 0

@@ -1,0 +1,117 @@
+"""Reading the article store: listings cut by category, source or tag; lookups; search."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, text
+from sqlalchemy.orm import Session
+
+from .models import Article, Category, Source, Tag, article_tags
+
+SCOPES = ("category", "source", "tag")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a listing or feed is cut by: everything, or one category, source or tag."""
+
+    kind: str = "all"
+    slug: str | None = None
+    name: str | None = None
+    id: int | None = None
+
+
+ALL = Scope()
+_MODELS = {"category": Category, "source": Source, "tag": Tag}
+
+
+def resolve_scope(session: Session, kind: str, slug: str) -> Scope | None:
+    """The scope named by a URL, or None when there is no such category, source or tag."""
+    model = _MODELS.get(kind)
+    if model is None:
+        return None
+    row = session.scalar(select(model).where(model.slug == slug))
+    return Scope(kind, row.slug, row.name, row.id) if row else None
+
+
+def _shown() -> tuple:
+    # Readers see visible canonical articles only: a reprint appears once, as its canonical.
+    return (Article.visible.is_(True), Article.duplicate_of_id.is_(None))
+
+
+def _scoped(query: Select, scope: Scope) -> Select:
+    query = query.where(*_shown())
+    if scope.kind == "category":
+        return query.where(Article.category_id == scope.id)
+    if scope.kind == "source":
+        return query.where(Article.source_id == scope.id)
+    if scope.kind == "tag":
+        return query.where(
+            Article.id.in_(select(article_tags.c.article_id).where(article_tags.c.tag_id == scope.id))
+        )
+    return query
+
+
+def list_articles(session: Session, scope: Scope = ALL, *, limit: int = 20, offset: int = 0) -> list[Article]:
+    """Shown articles of ``scope``, newest first."""
+    query = _scoped(select(Article), scope).order_by(Article.published_at.desc(), Article.id.desc())
+    return list(session.scalars(query.limit(limit).offset(offset)))
+
+
+def count_articles(session: Session, scope: Scope = ALL) -> int:
+    """How many articles ``scope`` shows."""
+    return session.scalar(_scoped(select(func.count(Article.id)), scope)) or 0
+
+
+def newest_change(session: Session, scope: Scope = ALL) -> datetime | None:
+    """When anything ``scope`` shows last changed."""
+    return session.scalar(_scoped(select(func.max(Article.updated_at)), scope))
+
+
+def get_article(session: Session, slug: str) -> Article | None:
+    """A visible article by slug (reprints included: their page names the canonical one)."""
+    return session.scalar(select(Article).where(Article.slug == slug, Article.visible.is_(True)))
+
+
+def facet_counts(session: Session, kind: str) -> list[tuple[str, str, int]]:
+    """(slug, name, article count) of every category or source that has shown articles."""
+    model = _MODELS[kind]
+    column = Article.category_id if kind == "category" else Article.source_id
+    query = (
+        select(model.slug, model.name, func.count(Article.id))
+        .join(Article, column == model.id)
+        .where(*_shown())
+        .group_by(model.id, model.slug, model.name)
+        .order_by(func.count(Article.id).desc(), model.name)
+    )
+    return [tuple(row) for row in session.execute(query)]
+
+
+def search_articles(session: Session, terms: str, *, limit: int = 20, offset: int = 0) -> tuple[list[Article], int]:
+    """Shown articles whose title or text contains ``terms``, newest first, and their count."""
+    terms = " ".join(terms.split())
+    if not terms:
+        return [], 0
+    condition = _match(session, terms)
+    total = session.scalar(select(func.count(Article.id)).where(*_shown(), condition)) or 0
+    rows = session.scalars(
+        select(Article).where(*_shown(), condition)
+        .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit).offset(offset)
+    )
+    return list(rows), total
+
+
+def _match(session: Session, terms: str):
+    """A condition using each database's own index: FTS5 trigram on SQLite, pg_trgm on PostgreSQL."""
+    pattern = "%" + terms.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    if session.get_bind().dialect.name == "sqlite":
+        if len(terms) >= 3:  # the trigram index can only answer strings of three or more
+            phrase = '"' + terms.replace('"', '""') + '"'
+            return Article.id.in_(
+                select(text("rowid")).select_from(text("articles_fts"))
+                .where(text("articles_fts MATCH :phrase").bindparams(phrase=phrase))
+            )
+        return Article.title.like(pattern, escape="\\") | Article.body_text.like(pattern, escape="\\")
+    # Same expression as the GIN index ix_articles_search, so the planner can use it.
+    return (Article.title + " " + Article.body_text).ilike(pattern, escape="\\")

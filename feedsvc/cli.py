@@ -1,0 +1,151 @@
+"""The ``feedsvc`` command: a Flask CLI group over the app factory; commands call domain code."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from . import config, db
+
+
+def _cli_app() -> Flask:
+    from . import create_app
+
+    app = create_app()
+    db.ensure_schema(app)
+    return app
+
+
+@click.group(cls=FlaskGroup, create_app=_cli_app, add_version_option=False)
+def main() -> None:
+    """feedsvc: feeds and daily digests from locally stored news articles."""
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands that ``flask --app feedsvc`` should have as well."""
+    for command in (db_group, parse_command, import_command, scan_command, bootstrap_command):
+        app.cli.add_command(command)
+
+
+@click.group("db")
+def db_group() -> None:
+    """Database migrations."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+@with_appcontext
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    db.upgrade(current_app._get_current_object(), revision)
+    click.echo(f"database at {revision}")
+
+
+@click.command("parse")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def parse_command(file: Path) -> None:
+    """Print what the importer extracts from FILE as JSON, without touching the database."""
+    from .ingest.article import ParseError
+    from .ingest.importer import prepare_articles
+
+    try:
+        articles = prepare_articles(
+            file.read_bytes(), file.name, settings=_import_settings(current_app)
+        )
+    except (OSError, ParseError) as exc:
+        raise click.ClickException(f"{file}: {_one_line(exc)}") from None
+    documents = [a.to_json() for a in articles]
+    out = documents[0] if len(documents) == 1 else documents
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@with_appcontext
+def import_command(paths: tuple[Path, ...]) -> None:
+    """Import article files and folders (recursively) into the store."""
+    if _run_import(paths, origin="cli").failed:
+        sys.exit(1)
+
+
+@click.command("scan")
+@with_appcontext
+def scan_command() -> None:
+    """Import what is new or changed in the drop folder (FEEDSVC_DROP_FOLDER)."""
+    folder = Path(current_app.config["DROP_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    if _run_import((folder,), origin="drop-folder").failed:
+        sys.exit(1)
+
+
+@click.command("bootstrap")
+@with_appcontext
+def bootstrap_command() -> None:
+    """First-start set-up: the drop folder, and the demo articles while the store is empty."""
+    from .demo import demo_dir
+    from .ingest.importer import store_is_empty
+
+    Path(current_app.config["DROP_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    with db.new_session() as session:
+        empty = store_is_empty(session)
+    if empty:
+        _run_import((demo_dir(),), origin="demo")
+    else:
+        click.echo("the store has articles already; demo articles not imported")
+
+
+def _run_import(paths, origin: str):
+    from .ingest.importer import collect_files, import_files
+
+    files = collect_files(paths)
+    app = current_app._get_current_object()
+    show_bar = sys.stderr.isatty()
+    with click.progressbar(
+        length=len(files), label="importing", file=sys.stderr, hidden=not show_bar
+    ) as bar:
+        report = import_files(
+            app.extensions["feedsvc.sessionmaker"],
+            files,
+            settings=_import_settings(app),
+            origin=origin,
+            on_file=lambda _path, _outcome: bar.update(1),
+        )
+    for path, message in report.errors:
+        click.echo(f"error: {path}: {message}", err=True)
+    click.echo(report.summary_line())
+    if report.changed and app.config["WEBSUB_HUB"]:
+        for problem in notify_hub(app):
+            click.echo(f"warning: WebSub ping failed: {problem}", err=True)
+    return report
+
+
+def notify_hub(app: Flask) -> list[str]:
+    """Ping the configured WebSub hub about the site-wide feeds; one line per failure."""
+    from .articles import ALL
+    from .feeds.views import feed_url
+    from .feeds.websub import ping_hub
+
+    with app.test_request_context(base_url=app.config["BASE_URL"]):
+        topics = [feed_url(ALL, fmt) for fmt in ("rss", "atom", "json")]
+    return ping_hub(app.config["WEBSUB_HUB"], topics)
+
+
+def _import_settings(app: Flask):
+    from .ingest.importer import ImportSettings
+
+    return ImportSettings(
+        tz=config.site_timezone(app),
+        summary_chars=app.config["SUMMARY_CHARS"],
+        auto_tags=app.config["AUTO_TAGS"],
+        near_duplicate_threshold=app.config["NEAR_DUPLICATE_THRESHOLD"],
+        max_bytes=app.config["IMPORT_MAX_BYTES"],
+    )
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__

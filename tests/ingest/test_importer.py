@@ -1,0 +1,224 @@
+"""The importer against a real database: outcomes, idempotence, reprints, broken files."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+from sqlalchemy import func, select
+
+from feedsvc import db
+from feedsvc.ingest.importer import ImportSettings, Outcome, collect_files, import_files
+from feedsvc.models import Article, ArticleBand, ImportRun, Source
+from feedsvc.config import site_timezone
+from feedsvc.text.sentences import split_sentences
+
+PARAGRAPHS = [
+    "市图书馆新馆于本周六正式向公众开放，新馆建筑面积约两万平方米，设有少儿阅读区、古籍修复展示区和数字体验空间。",
+    "据介绍，新馆首批上架图书约四十万册，并引入自助借还设备，读者持身份证即可办理借阅手续。",
+    "开馆当天，馆方举办了城市阅读分享会，多位本地作家与读者交流写作经历，现场座无虚席。",
+    "馆长表示，新馆将延长夜间开放时间，周末开放至晚上九点，方便上班族和学生利用业余时间阅读。",
+    "此外，新馆还与周边中小学合作开设阅读课程，计划每月举办两场面向青少年的主题讲座。",
+    "市民李女士带着孩子第一时间前来参观，她说新馆环境安静舒适，孩子很喜欢少儿区的绘本。",
+]
+
+
+def text_dump(title, paragraphs, *, source="滨海晚报", date="2026-11-20 09:30", extra_meta="",
+              original=None, site="江岸新闻网", category="城市"):
+    """A text dump in the layout scrapers store: chrome, metadata line, body, footer."""
+    lines = [
+        site, "", f"欢迎访问{site}！", f"当前位置：首页 > {category} > 正文", "", title, "",
+        f"发布时间：{date}  来源：{source} {extra_meta}".rstrip(), "",
+    ]
+    lines += [f"\u3000\u3000{p}\n" for p in paragraphs]
+    if original:
+        lines.append(f"原文链接：{original}")
+    lines += ["【打印】【关闭】", "分享到：微信 微博", f"Copyright (C) 2026 {site} 版权所有", "京ICP备00000000号"]
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture
+def settings(app):
+    return ImportSettings(tz=site_timezone(app))
+
+
+@pytest.fixture
+def run_import(app, settings):
+    """Import the given paths with the app's session factory; returns the report."""
+    def run(*paths):
+        return import_files(
+            app.extensions["feedsvc.sessionmaker"], collect_files(paths), settings=settings,
+            origin="test",
+        )
+    return run
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.get_session()
+
+
+def write(path, text, encoding="utf-8"):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_import_stores_every_field(tmp_path, run_import, session):
+    write(tmp_path / "a" / "library.txt", text_dump(
+        "新图书馆周六开放", PARAGRAPHS, original="https://www.example.org/news/1.html"))
+    report = run_import(tmp_path)
+    assert report.counts[Outcome.NEW] == 1 and report.failed == 0
+
+    article = session.scalar(select(Article))
+    assert article.title == "新图书馆周六开放"
+    assert article.source.name == "滨海晚报"
+    assert article.category.name == "城市"
+    assert article.site_name == "江岸新闻网"
+    assert article.original_url == "https://www.example.org/news/1.html"
+    # 09:30 in the site's zone (Asia/Shanghai, UTC+8) is 01:30 UTC.
+    assert article.published_at == datetime(2026, 11, 20, 1, 30, tzinfo=timezone.utc)
+    assert article.lang == "zh"
+    assert article.body_text.startswith(PARAGRAPHS[0])
+    assert article.body_text.count("\n\n") == len(PARAGRAPHS) - 1
+    assert "<p>" in article.body_html and "版权所有" not in article.body_html
+    assert article.summary and article.summary_generated
+    assert len(article.summary) <= 200
+    assert all(sentence in article.body_text for sentence in split_sentences(article.summary))
+    assert article.tags, "tags are extracted when the file gives none"
+    assert article.visible and article.duplicate_of_id is None
+    assert len(article.uid) == 32 and article.slug.startswith("2026-11-20-")
+    assert session.scalar(select(func.count()).select_from(ArticleBand)) > 0
+
+
+def test_date_only_is_midnight_in_site_zone(tmp_path, run_import, session):
+    write(tmp_path / "d.txt", text_dump("只有日期的文章", PARAGRAPHS, date="2026-11-21"))
+    run_import(tmp_path)
+    article = session.scalar(select(Article))
+    assert article.published_at == datetime(2026, 11, 20, 16, 0, tzinfo=timezone.utc)
+    assert article.published_known
+
+
+def test_reimport_is_idempotent_and_edits_update(tmp_path, run_import, session):
+    path = write(tmp_path / "x.txt", text_dump("新图书馆周六开放", PARAGRAPHS))
+    assert run_import(tmp_path).counts[Outcome.NEW] == 1
+    first = session.scalar(select(Article))
+    uid, updated_at = first.uid, first.updated_at
+    session.rollback()
+
+    again = run_import(tmp_path)
+    assert again.counts[Outcome.UNCHANGED] == 1 and again.counts[Outcome.NEW] == 0
+    assert session.scalar(select(Article)).updated_at == updated_at
+
+    write(path, text_dump("新图书馆周六正式开放", PARAGRAPHS))
+    session.rollback()  # end the read transaction: under WAL it would keep its old snapshot
+    changed = run_import(tmp_path)
+    assert changed.counts[Outcome.UPDATED] == 1
+    article = session.scalar(select(Article))
+    assert article.uid == uid, "the id feeds use never changes on re-import"
+    assert article.title == "新图书馆周六正式开放"
+    assert article.updated_at > updated_at
+    assert session.scalar(select(func.count()).select_from(Article)) == 1
+
+
+def test_broken_files_are_reported_and_the_rest_imported(tmp_path, run_import, session):
+    write(tmp_path / "good.txt", text_dump("新图书馆周六开放", PARAGRAPHS))
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "binary.txt").write_bytes(bytes(range(256)) * 40)
+    write(tmp_path / "nav.html", "<html><body><nav><a href='/'>首页</a> | <a href='/a'>新闻</a></nav></body></html>")
+    write(tmp_path / "bad.json", '{"title": "x", ')
+    write(tmp_path / "list.json", json.dumps([
+        {"title": "A fine article", "text": "Some text. " * 30},
+        {"title": "No body at all"},
+    ]))
+    report = run_import(tmp_path)
+    assert report.counts[Outcome.NEW] == 1
+    assert report.failed == 5
+    failed_files = sorted(p.rsplit("/", 1)[-1] for p, _ in report.errors)
+    assert failed_files == ["bad.json", "binary.txt", "empty.txt", "list.json", "nav.html"]
+    for _path, message in report.errors:
+        assert "\n" not in message and "Traceback" not in message and message
+    # Nothing half-imported: the list with one bad item left no article behind.
+    assert [a.title for a in session.scalars(select(Article))] == ["新图书馆周六开放"]
+    run = session.scalar(select(ImportRun))
+    assert (run.new, run.failed) == (1, 5) and "bad.json" in run.errors
+
+
+def test_file_over_the_size_limit_fails_alone(tmp_path, app, session):
+    write(tmp_path / "big.txt", text_dump("大文件", PARAGRAPHS * 50))
+    write(tmp_path / "small.txt", text_dump("小文件", PARAGRAPHS[:3]))
+    report = import_files(
+        app.extensions["feedsvc.sessionmaker"], collect_files([tmp_path]),
+        settings=ImportSettings(tz=site_timezone(app), max_bytes=4000), origin="test",
+    )
+    assert report.counts[Outcome.NEW] == 1 and report.failed == 1
+    assert "big.txt" in report.errors[0][0] and "too large" in report.errors[0][1]
+
+
+def test_exact_reprint_is_merged_and_keeps_original_link(tmp_path, run_import, session):
+    write(tmp_path / "1-first.txt", text_dump("新图书馆周六开放", PARAGRAPHS, site="江岸新闻网"))
+    write(tmp_path / "2-reprint.txt", text_dump(
+        "新图书馆周六开放", PARAGRAPHS, site="山城资讯网", source="江岸新闻网",
+        original="https://news.example.cn/city/1.html"))
+    report = run_import(tmp_path)
+    assert (report.counts[Outcome.NEW], report.counts[Outcome.DUPLICATE]) == (1, 1)
+    first, reprint = session.scalars(select(Article).order_by(Article.id)).all()
+    assert reprint.duplicate_of_id == first.id and reprint.duplicate_kind == "exact"
+    assert first.original_url == "https://news.example.cn/city/1.html"
+    # Idempotent for the reprint too.
+    session.rollback()
+    assert run_import(tmp_path).counts[Outcome.UNCHANGED] == 2
+
+
+def test_near_duplicate_is_linked_not_shown_twice(tmp_path, run_import, session):
+    edited = PARAGRAPHS[:]
+    edited[3] = "馆长介绍，新馆周末将开放到晚上九点，方便市民阅读。"
+    write(tmp_path / "1.txt", text_dump("新图书馆周六开放", PARAGRAPHS))
+    write(tmp_path / "2.txt", text_dump("市图书馆新馆开放", edited, site="山城资讯网"))
+    write(tmp_path / "3.txt", text_dump("秋季马拉松周日开跑", [
+        "一年一度的城市秋季马拉松将于本周日早上七点半鸣枪开跑，预计有三万名跑者参赛。",
+        "赛事组委会提醒，比赛期间沿线多条道路将实施临时交通管制，请市民提前规划出行路线。",
+        "今年赛事新增了家庭跑项目，全程约五公里，适合亲子共同参与。",
+        "组委会在沿途设置了二十个补给站和十个医疗点，并安排志愿者提供服务。",
+    ]))
+    report = run_import(tmp_path)
+    assert (report.counts[Outcome.NEW], report.counts[Outcome.DUPLICATE]) == (2, 1)
+    rows = {a.title: a for a in session.scalars(select(Article))}
+    assert rows["市图书馆新馆开放"].duplicate_of_id == rows["新图书馆周六开放"].id
+    assert rows["市图书馆新馆开放"].duplicate_kind == "near"
+    assert rows["秋季马拉松周日开跑"].duplicate_of_id is None
+
+
+def test_sources_are_shared_between_articles(tmp_path, run_import, session):
+    write(tmp_path / "1.txt", text_dump("新图书馆周六开放", PARAGRAPHS))
+    write(tmp_path / "2.txt", text_dump("秋季马拉松周日开跑", [
+        "一年一度的城市秋季马拉松将于本周日早上七点半鸣枪开跑，预计有三万名跑者参赛。",
+        "赛事组委会提醒，比赛期间沿线多条道路将实施临时交通管制，请市民提前规划出行路线。",
+    ]))
+    run_import(tmp_path)
+    assert [s.name for s in session.scalars(select(Source))] == ["滨海晚报"]
+
+
+TRADITIONAL_CHROME = {
+    "欢迎访问": "歡迎訪問", "当前位置": "當前位置", "首页": "首頁", "发布时间": "發布時間",
+    "来源": "來源", "【打印】【关闭】": "【列印】【關閉】", "版权所有": "版權所有", "备": "備", "号": "號",
+}
+
+
+def test_gbk_and_big5_files_import(tmp_path, run_import, session):
+    write(tmp_path / "gbk.txt", text_dump("新图书馆周六开放", PARAGRAPHS), encoding="gbk")
+    big5 = text_dump("秋季馬拉松週日開跑", [
+        "一年一度的城市秋季馬拉松將於本週日早上七點半鳴槍開跑，預計有三萬名跑者參賽。",
+        "賽事組委會提醒，比賽期間沿線多條道路將實施臨時交通管制，請市民提前規劃出行路線。",
+        "今年賽事新增了家庭跑項目，全程約五公里，適合親子共同參與。",
+    ], source="濱海晚報", site="江岸新聞網")
+    for simplified, traditional in TRADITIONAL_CHROME.items():
+        big5 = big5.replace(simplified, traditional)
+    write(tmp_path / "big5.txt", big5, encoding="big5")
+    report = run_import(tmp_path)
+    assert report.counts[Outcome.NEW] == 2, report.errors
+    rows = {a.title: a for a in session.scalars(select(Article))}
+    assert set(rows) == {"新图书馆周六开放", "秋季馬拉松週日開跑"}
+    assert rows["秋季馬拉松週日開跑"].source.name == "濱海晚報"
+    assert rows["秋季馬拉松週日開跑"].site_name == "江岸新聞網"
