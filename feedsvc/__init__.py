@@ -10,11 +10,22 @@ from . import config, db
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, instance config, ``FEEDSVC_*`` env, then ``test_config``."""
-    app = Flask(__name__, instance_path=config.instance_path(), instance_relative_config=True)
+    app = Flask(
+        __name__,
+        instance_path=config.instance_path(),
+        instance_relative_config=True,
+        template_folder=str(config.PROJECT_ROOT / "templates"),
+    )
     config.load(app, test_config)
     db.init_app(app)
 
-    from . import cli
+    from . import cli, i18n, web
+    from .feeds.views import bp as feeds_bp
+    from .public import bp as public_bp
 
+    i18n.init_app(app)
+    web.init_app(app)
     cli.init_app(app)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(feeds_bp)
     return app

@@ -1,0 +1,110 @@
+"""From the store to a feed document: which articles, which links, which language."""
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Callable
+
+from sqlalchemy.orm import Session
+
+from ..articles import ALL, Scope, count_articles, list_articles, newest_change
+from ..models import Article
+from .render import FeedEntry, FeedMeta, render
+
+LANGUAGE_TAGS = {"zh": "zh-CN", "en": "en"}
+# An empty feed still needs an <updated>; a fixed time keeps its bytes (and ETag) stable.
+EPOCH = datetime(2000, 1, 1, tzinfo=timezone.utc)
+FEED_ID_DATE = "2026"
+
+
+@dataclass(frozen=True)
+class FeedLinks:
+    """Absolute URLs the feed points at; the web layer builds them from BASE_URL."""
+
+    article: Callable[[str], str]  # slug -> reading page
+    feed: Callable[[int], str]  # page number -> this feed's URL at that page
+    home: str  # the HTML page this feed mirrors
+    tag_authority: str  # e.g. "feeds.example.org": tag: URIs (RFC 4151) are minted under it
+
+
+@dataclass(frozen=True)
+class FeedRequest:
+    """What the reader asked for."""
+
+    fmt: str
+    scope: Scope = ALL
+    page: int = 1
+    limit: int = 20
+    full: bool = True
+
+
+def build_feed(
+    session: Session, request: FeedRequest, links: FeedLinks, *,
+    site_name: str, language: str | None = None, hub_url: str | None = None,
+) -> tuple[bytes, datetime]:
+    """The feed document and the time it last changed (for Last-Modified)."""
+    total = count_articles(session, request.scope)
+    last_page = max(1, math.ceil(total / request.limit))
+    page = min(request.page, last_page)
+    articles = list_articles(
+        session, request.scope, limit=request.limit, offset=(page - 1) * request.limit
+    )
+    updated = newest_change(session, request.scope) or EPOCH
+    entries = [_entry(a, links) for a in articles]
+    title = site_name if request.scope is ALL else f"{site_name} · {request.scope.name}"
+    meta = FeedMeta(
+        id=_feed_id(links.tag_authority, request.scope),
+        title=title,
+        subtitle=title,
+        link=links.home,
+        self_url=links.feed(page),
+        updated=updated,
+        language=language or _majority_language(articles),
+        hub_url=hub_url,
+        # RFC 5005 section 3: the subscription document is page 1; older pages link onward.
+        first_url=links.feed(1) if last_page > 1 else None,
+        last_url=links.feed(last_page) if last_page > 1 else None,
+        next_url=links.feed(page + 1) if page < last_page else None,
+        prev_url=links.feed(page - 1) if page > 1 else None,
+    )
+    return render(request.fmt, meta, entries, full=request.full), updated
+
+
+def article_tag_uri(authority: str, article: Article) -> str:
+    """The article's permanent id: a tag: URI from its uid and the day it was added (RFC 4151)."""
+    return f"tag:{authority},{article.added_at:%Y-%m-%d}:article/{article.uid}"
+
+
+def _feed_id(authority: str, scope: Scope) -> str:
+    name = "all" if scope is ALL else f"{scope.kind}/{scope.slug}"
+    # RFC 4151 asks for a date on which the authority held the name; fixed, so ids never change.
+    return f"tag:{authority},{FEED_ID_DATE}:feed/{name}"
+
+
+def _entry(article: Article, links: FeedLinks) -> FeedEntry:
+    categories = [article.category.name] if article.category else []
+    categories += [t.name for t in article.tags]
+    return FeedEntry(
+        id=article_tag_uri(links.tag_authority, article),
+        title=article.title,
+        link=links.article(article.slug),
+        published=article.published_at,
+        updated=article.updated_at,
+        author=article.author,
+        categories=tuple(dict.fromkeys(categories)),
+        summary=article.summary,
+        content_html=article.body_html,
+        original_url=article.original_url,
+        source_name=article.source.name if article.source else None,
+        lang=article.lang,
+    )
+
+
+def _majority_language(articles: list[Article]) -> str | None:
+    counts = Counter(a.lang for a in articles if a.lang)
+    if not counts:
+        return None
+    lang = counts.most_common(1)[0][0]
+    return LANGUAGE_TAGS.get(lang, lang)

@@ -1,0 +1,57 @@
+"""Rendered feeds kept in memory, keyed by the store version so any change invalidates them."""
+from __future__ import annotations
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RenderedFeed:
+    """A feed's bytes, their gzip form, and the validators of each."""
+
+    body: bytes
+    gzipped: bytes
+    etag: str
+    last_modified: datetime
+
+    @property
+    def gzip_etag(self) -> str:
+        # A strong ETag names one representation (RFC 9110 8.8.3); the gzip one needs its own.
+        return self.etag[:-1] + '-gz"'
+
+    @classmethod
+    def of(cls, body: bytes, last_modified: datetime) -> RenderedFeed:
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        # mtime=0: the same bytes always gzip to the same bytes.
+        return cls(body, gzip.compress(body, compresslevel=6, mtime=0), etag, last_modified)
+
+
+class FeedCache:
+    """A small thread-safe LRU of rendered feeds."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple, RenderedFeed] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> RenderedFeed | None:
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+            return item
+
+    def put(self, key: tuple, item: RenderedFeed) -> None:
+        with self._lock:
+            self._items[key] = item
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._items.clear()

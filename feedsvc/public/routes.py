@@ -1,0 +1,87 @@
+"""Thin views over feedsvc.articles."""
+from __future__ import annotations
+
+import math
+
+from flask import abort, current_app, render_template, request
+
+from ..articles import (
+    ALL, count_articles, facet_counts, get_article, list_articles, resolve_scope, search_articles,
+)
+from ..db import get_session
+from ..feeds.views import feed_url
+from . import bp
+
+
+@bp.after_request
+def _vary_on_language(response):
+    response.vary.update(("Cookie", "Accept-Language"))
+    return response
+
+
+@bp.route("/")
+def index():
+    """The latest articles, with category and source navigation."""
+    return _listing_page(ALL)
+
+
+@bp.route("/<any(category, source, tag):kind>/<slug>")
+def listing(kind: str, slug: str):
+    """The articles of one category, source or tag."""
+    scope = resolve_scope(get_session(), kind, slug)
+    if scope is None:
+        abort(404)
+    return _listing_page(scope)
+
+
+@bp.route("/articles/<slug>")
+def article(slug: str):
+    """One article with its original source."""
+    found = get_article(get_session(), slug)
+    if found is None:
+        abort(404)
+    return render_template("public/article.html", article=found, **_navigation(ALL))
+
+
+@bp.route("/search")
+def search():
+    """Articles whose title or text contains the query."""
+    terms = request.args.get("q", "")[:200]
+    page = _page()
+    size = current_app.config["PAGE_SIZE"]
+    articles, total = search_articles(get_session(), terms, limit=size, offset=(page - 1) * size)
+    return render_template(
+        "public/search.html", terms=terms.strip(), articles=articles, total=total,
+        page=page, pages=max(1, math.ceil(total / size)), **_navigation(ALL),
+    )
+
+
+def _listing_page(scope):
+    session = get_session()
+    page = _page()
+    size = current_app.config["PAGE_SIZE"]
+    pages = max(1, math.ceil(count_articles(session, scope) / size))
+    articles = list_articles(session, scope, limit=size, offset=(min(page, pages) - 1) * size)
+    return render_template(
+        "public/index.html", scope=scope, articles=articles, page=page, pages=pages,
+        **_navigation(scope),
+    )
+
+
+def _navigation(scope) -> dict:
+    """What every reader's page shows beside its content: facets, and its feeds to discover."""
+    session = get_session()
+    site = current_app.config["SITE_NAME"]
+    return {
+        "categories": facet_counts(session, "category"),
+        "sources": facet_counts(session, "source"),
+        "feed_links": {fmt: feed_url(scope, fmt) for fmt in ("rss", "atom", "json")},
+        "feed_title": f"{site} · {scope.name}" if scope.name else site,
+    }
+
+
+def _page() -> int:
+    try:
+        return max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        abort(400)
