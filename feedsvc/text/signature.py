@@ -1,0 +1,98 @@
+"""Exact- and near-duplicate signatures of article text.
+
+Exact duplicates: `content_hash` is the SHA-256 of the text with case, width,
+whitespace and punctuation normalised away.
+
+Near duplicates: MinHash over the set of 5-character shingles of that normalised
+text, banded for locality-sensitive hashing. MinHash rather than SimHash-64, because
+of what the two estimate on news reprints. A reprint with a different header and
+footer, or with one sentence rewritten, keeps a Jaccard similarity of 0.8-0.9 while a
+different story on the same topic stays under 0.15 (measured on the test articles).
+SimHash maps the same reprints to Hamming distances of 5-10 bits out of 64, and
+4 bands of 16 bits only guarantee to bring together pairs at distance 3 or less, so
+most reprints would never become candidates. MinHash's banding gives a tunable
+S-curve instead: with 20 bands of 3 slots a pair at Jaccard 0.5 shares a band key with
+probability 0.93, at 0.6 with 0.99, at 0.1 with 0.02 and an unrelated pair (about 0.01)
+with 2e-5, so a database indexing `band_keys` finds candidates without a scan.
+
+The 60 slots come from one-permutation hashing (one hash per shingle; its residue
+picks the slot, its high bits compete for the slot's minimum), which costs one BLAKE2b
+digest per distinct shingle instead of 60; empty slots of short texts borrow from the
+next filled slot (rotation densification). Everything is built from hashlib, so
+signatures are equal across processes and machines whatever PYTHONHASHSEED is.
+"""
+from __future__ import annotations
+
+import hashlib
+import struct
+import unicodedata
+
+import regex
+
+SHINGLE_CHARS = 5
+SLOTS = 60
+BANDS = 20
+ROWS_PER_BAND = SLOTS // BANDS
+# Estimated Jaccard similarity at or above which two texts count as the same story.
+NEAR_DUPLICATE_THRESHOLD = 0.5
+
+_SLOT_BYTES = 4
+_EMPTY = 0xFFFFFFFF
+_GOLDEN = 0x9E3779B9
+_DROPPED = regex.compile(r"[\p{P}\p{Z}\p{C}\s]+")
+
+
+def normalize_text(text: str) -> str:
+    """Return text NFKC-normalised and case-folded, without whitespace, punctuation or control characters."""
+    return _DROPPED.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def content_hash(text: str) -> str:
+    """Return the SHA-256 hex digest of the normalised text (the exact-duplicate key)."""
+    return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
+
+
+def _shingles(normalized: str) -> set[str]:
+    if len(normalized) <= SHINGLE_CHARS:
+        return {normalized} if normalized else set()
+    return {normalized[i : i + SHINGLE_CHARS] for i in range(len(normalized) - SHINGLE_CHARS + 1)}
+
+
+def signature(text: str) -> bytes:
+    """Return the MinHash signature of text: SLOTS 32-bit minima, big-endian; b'' for text without letters."""
+    shingles = _shingles(normalize_text(text))
+    if not shingles:
+        return b""
+    digests = b"".join([hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles])
+    minima = [_EMPTY] * SLOTS
+    for value in struct.unpack(f">{len(shingles)}Q", digests):
+        slot, rank = value % SLOTS, value >> 32
+        if rank < minima[slot]:
+            minima[slot] = rank
+    drawn = list(minima)
+    for slot in range(SLOTS):
+        if drawn[slot] == _EMPTY:
+            distance = next(d for d in range(1, SLOTS) if drawn[(slot + d) % SLOTS] != _EMPTY)
+            # Offsetting by distance keeps a borrowed value from matching a real one
+            # in another text by chance; two texts that borrow alike still match.
+            minima[slot] = (drawn[(slot + distance) % SLOTS] + distance * _GOLDEN) & _EMPTY
+    return b"".join(rank.to_bytes(_SLOT_BYTES, "big") for rank in minima)
+
+
+def similarity_from_signatures(a: bytes, b: bytes) -> float:
+    """Estimate the Jaccard similarity (0..1) of two texts from their signatures."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    same = sum(a[i : i + _SLOT_BYTES] == b[i : i + _SLOT_BYTES] for i in range(0, len(a), _SLOT_BYTES))
+    return same / (len(a) // _SLOT_BYTES)
+
+
+def is_near_duplicate(a: bytes, b: bytes, threshold: float = NEAR_DUPLICATE_THRESHOLD) -> bool:
+    """Tell whether two signatures are similar enough to be the same story."""
+    return similarity_from_signatures(a, b) >= threshold
+
+
+def band_keys(sig: bytes) -> list[str]:
+    """Return the BANDS index keys of a signature; near duplicates very likely share one."""
+    width = ROWS_PER_BAND * _SLOT_BYTES
+    return [f"{band:02d}{sig[band * width : (band + 1) * width].hex()}" for band in range(len(sig) // width)]

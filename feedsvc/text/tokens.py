@@ -1,0 +1,124 @@
+"""Words of Chinese (jieba) and English text, and the few that tag an article."""
+from __future__ import annotations
+
+import logging
+import os
+import re
+import tempfile
+import threading
+import unicodedata
+import warnings
+from collections import Counter
+from types import ModuleType
+
+ENGLISH_STOP_WORDS = frozenset(
+    """
+    a about above after again against all also am an and any are as at be because been
+    before being below between both but by can could did do does doing down during each
+    few for from further had has have having he her here hers herself him himself his how
+    i if in into is it its itself just me more most my myself no nor not now of off on
+    once only or other our ours ourselves out over own said same say says she should so
+    some such than that the their theirs them themselves then there these they this those
+    through to too under until up very was we were what when where which while who whom
+    why will with would you your yours yourself yourselves according told per via
+    within without among around across since upon whether however many much even still
+    yet like may might must us last next
+    s t don't doesn't didn't isn't aren't wasn't weren't won't can't it's that's he's
+    she's they're we're i'm you're there's
+    """.split()
+)
+# One-character words that carry grammar, not content, in Chinese text.
+CHINESE_FUNCTION_CHARS = frozenset(
+    "的了在是和与及或也都就而但又把被让给对从向于以之其这那个着过"
+    "吗呢吧啊呀嘛么则并等将为所由即如若因很还不有要会我你他她它们"
+)
+
+# Words of more than one character that Chinese news uses everywhere ("表示" is its "said").
+CHINESE_STOP_WORDS = frozenset(
+    "我们 你们 他们 她们 它们 这个 那个 这些 那些 一个 没有 什么 因为 所以"
+    " 但是 如果 可以 已经 表示 进行 目前 以及 并且 或者 其中 这样 那样 自己"
+    " 这是 就是 还是 通过 对于 认为 记者".split()
+)
+
+_ENGLISH_WORD = re.compile(r"\w+(?:['’]\w+)*")
+_POSSESSIVE = re.compile(r"['’]s$")
+
+_lock = threading.Lock()
+_jieba: tuple[ModuleType, ModuleType] | None = None
+
+
+def _load_jieba() -> tuple[ModuleType, ModuleType]:
+    """Import and initialise jieba once, quietly, with its cache in a writable temp dir."""
+    global _jieba
+    with _lock:
+        if _jieba is None:
+            with warnings.catch_warnings():
+                # jieba 0.42.1 has invalid escape sequences (a DeprecationWarning when a
+                # .pyc must be compiled), imports pkg_resources (deprecated by newer
+                # setuptools) and leaves idf.txt unclosed when jieba.analyse loads.
+                warnings.filterwarnings("ignore", "invalid escape sequence", DeprecationWarning)
+                warnings.filterwarnings("ignore", "pkg_resources is deprecated", DeprecationWarning)
+                warnings.filterwarnings("ignore", "unclosed file .*jieba", ResourceWarning)
+                import jieba
+                import jieba.analyse
+
+                # "Building prefix dict ..." is logged at DEBUG on every process start.
+                jieba.setLogLevel(logging.WARNING)
+                # The default is the temp dir itself; a dir of our own keeps the cache
+                # apart from other users' and never touches a possibly read-only home.
+                cache_dir = os.path.join(tempfile.gettempdir(), "feedsvc-jieba")
+                os.makedirs(cache_dir, exist_ok=True)
+                jieba.dt.tmp_dir = cache_dir
+                jieba.dt.initialize()
+            _jieba = (jieba, jieba.analyse)
+        return _jieba
+
+
+def _keep(token: str) -> str | None:
+    """Return the token as indexed (lower-cased, possessive dropped), or None to drop it."""
+    token = _POSSESSIVE.sub("", token.strip().lower())
+    if not any(unicodedata.category(ch)[0] in "LN" for ch in token):
+        return None
+    if token in ENGLISH_STOP_WORDS or token in CHINESE_FUNCTION_CHARS or token in CHINESE_STOP_WORDS:
+        return None
+    return token
+
+
+def tokenize(text: str, lang: str | None) -> list[str]:
+    """Return content words: jieba words for 'zh', lower-cased words for anything else."""
+    if lang == "zh":
+        jieba, _ = _load_jieba()
+        raw = jieba.lcut(text)
+    else:
+        raw = _ENGLISH_WORD.findall(text)
+    return [token for token in map(_keep, raw) if token]
+
+
+def extract_tags(text: str, lang: str | None, k: int = 5) -> list[str]:
+    """Return up to k keywords: jieba TF-IDF for 'zh', word frequency for anything else."""
+    if k <= 0:
+        return []
+    tokens = tokenize(text, lang)
+    if lang == "zh":
+        _, analyse = _load_jieba()
+        scores: dict[str, float] = {}
+        for word, weight in analyse.extract_tags(text, topK=None, withWeight=True):
+            if _is_tag(word):
+                key = word.lower()
+                scores[key] = max(weight, scores.get(key, 0.0))
+    else:
+        scores = {word: float(count) for word, count in Counter(tokens).items() if _is_tag(word)}
+    first_seen: dict[str, int] = {}
+    for index, token in enumerate(tokens):
+        first_seen.setdefault(token, index)
+    # Ties go to the word seen first, so the result never depends on dict or set order.
+    order = sorted(scores, key=lambda word: (-scores[word], first_seen.get(word, len(tokens)), word))
+    return order[:k]
+
+
+def _is_tag(word: str) -> bool:
+    """Numbers, amounts and single characters make poor tags."""
+    word = word.strip()
+    has_letter = any(unicodedata.category(ch)[0] == "L" for ch in word)
+    return len(word) > 1 and has_letter and _keep(word) is not None
+
