@@ -1,0 +1,145 @@
+"""Sorting the lines of a saved page into article text, metadata and the site's chrome.
+
+Each rule table below names one kind of line; ``classify_line`` tries them in order.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from feedsvc.ingest import metadata
+
+BLANK = "blank"
+TEXT = "text"
+INFO = "info"  # labelled metadata or a byline
+WELCOME = "welcome"  # "欢迎来到X!"
+BREADCRUMB = "breadcrumb"
+NAV = "nav"
+TOOLS = "tools"  # 【字体:大 中 小】【打印】【关闭】
+SHARE = "share"
+AFFILIATION = "affiliation"  # (作者单位:X)
+END = "end"  # related lists, prev/next links, footers: the article is over
+
+# Page tools; a line made of nothing else is chrome.
+_TOOL_WORDS = re.compile(
+    r"字体|字體|字號|字号|打印本页|打印本頁|打印|关闭窗口|關閉窗口|关闭|關閉|返回顶部|返回頂部|收藏本页|"
+    r"收藏|纠错|糾錯|[大中小]|Print(?: this)?|Close(?: window)?|Email this|Back to top|Font size|A\+|A-",
+    re.IGNORECASE,
+)
+_TOOL_FILLER = re.compile(r"[\s:：|｜/【】\[\]]+")
+_SHARE = re.compile(r"^(?:分享到|分享至|分享|Share(?: this)?(?: article| story)?(?: on)?)\s*[:：]", re.IGNORECASE)
+# A share bar's targets, often on their own line under "Share this article:".
+_SHARE_TARGET = (
+    r"(?:微信|微博|QQ空间|QQ|朋友圈|豆瓣|复制链接|Facebook|Twitter|X|LinkedIn|E-?mail|WhatsApp|"
+    r"Reddit|Telegram|Weibo|WeChat|Copy link)"
+)
+_SHARE_TARGETS = re.compile(rf"{_SHARE_TARGET}(?:[\s|｜/,，、]+{_SHARE_TARGET})+", re.IGNORECASE)
+_AFFILIATION = re.compile(
+    r"^[(（]?\s*(?:作者单位|作者單位|作者系|作者为|作者為|作者是)\s*[:：]?\s*(?P<unit>[^)）]+?)\s*[)）]?\s*$"
+)
+# Headers of related-news lists; Chinese ones may carry the first item after a colon.
+_RELATED = re.compile(
+    r"^[【\[]?(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|相关链接|相關鏈接|延伸阅读|"
+    r"延伸閱讀|推荐阅读|推薦閱讀|热点推荐|熱點推薦|热门文章|熱門文章|猜你喜欢|猜你喜歡|更多新闻|更多新聞)"
+    r"[】\]]?(?:\s*[:：].*)?$"
+    r"|^(?:Related(?: articles| stories| news| posts| coverage)?|Read more|More stories|"
+    r"More from [\w ]{1,40}|You may also like|Recommended(?: for you)?)\s*:?\s*$",
+    re.IGNORECASE,
+)
+_PREV_NEXT = re.compile(r"^(?:上一篇|下一篇|上一條|下一條|上一条|下一条|Previous|Next)(?: article| story)?\s*[:：]", re.I)
+# Footer markers that end the article wherever they sit on a short line.
+_FOOTER_ANYWHERE = re.compile(
+    r"版[权權]所有(?![人者])|(?:©|\(c\))\s*\d{4}|All rights reserved|ICP[备備证證]|公网安备|公網安備|不承担任何|不承擔任何|"
+    r"违法和不良信息举报|違法和不良信息舉報|QQ\s*[:：]?\s*\d{5,}",
+    re.IGNORECASE,
+)
+# Footer markers that must open the line (they are ordinary words inside a sentence).
+_FOOTER_START = re.compile(
+    r"^[【\[]?(?:免责声明|免責聲明)|^Disclaimer\s*:|^Copyright\s*(?:©|\(c\)|\d{4})"
+    r"|^(?:联系电话|聯繫電話|联系方式|聯繫方式|电话|電話|传真|傳真|邮箱|郵箱|电子邮件|電子郵件|E-?mail|"
+    r"地址|通讯地址|通訊地址|Tel|Phone|Fax|Address|Contact(?: us)?|技术支持|技術支持|"
+    r"第[一二三四五六七八九十]办公区|第[一二三四五六七八九十]辦公區)\s*[:：]"
+    r"|^(?:本站|本网|本網)(?=.*(?:转载|轉載|版权|版權|不代表|观点|觀點|联系|聯繫|责任|責任))"
+    r"|(?:主办|主辦|承办|承辦|主管)\s*(?:[|｜]|$)",
+    re.IGNORECASE,
+)
+_FOOTER_MAX_LEN = 160
+_NAV_SPLIT = re.compile(r"\s*[|｜丨·•]\s*|\s{2,}|\u3000+")
+_SENTENCE_END = tuple("。!?！？;；…") + (".", "”", "\"", "’", "」", "』")
+
+
+@dataclass
+class Line:
+    """One line of a page with what it was recognised as."""
+
+    kind: str
+    text: str
+    data: dict = field(default_factory=dict)
+
+
+def classify_line(raw: str) -> Line:
+    """Recognise one line of page text (already stripped of surrounding whitespace)."""
+    text = raw.strip(" \t\u3000\xa0\ufeff")
+    if not text:
+        return Line(BLANK, "")
+    site_name = metadata.parse_welcome(text)
+    if site_name:
+        return Line(WELCOME, text, {"site_name": site_name})
+    crumbs = metadata.parse_breadcrumb(text)
+    if crumbs:
+        return Line(BREADCRUMB, text, {"crumbs": crumbs})
+    match = _AFFILIATION.match(text)
+    if match:
+        return Line(AFFILIATION, text, {"author_affiliation": match.group("unit")})
+    if _RELATED.match(text) or _PREV_NEXT.match(text) or is_footer(text):
+        return Line(END, text)
+    fields = metadata.parse_info_line(text) or metadata.parse_byline(text)
+    if fields is not None:
+        return Line(INFO, text, fields)
+    if _SHARE.match(text) or _SHARE_TARGETS.fullmatch(text):
+        return Line(SHARE, text)
+    if not _TOOL_FILLER.sub("", _TOOL_WORDS.sub("", metadata.TOOLS_RE.sub("", text))):
+        return Line(TOOLS, text)
+    if is_nav(text):
+        return Line(NAV, text)
+    return Line(TEXT, text)
+
+
+def ends_article(line: Line) -> bool:
+    """True for a line after which only chrome follows (footers, related lists, "责任编辑:")."""
+    return line.kind == END or (line.kind == INFO and "editor" in line.data)
+
+
+def is_footer(text: str) -> bool:
+    """True for copyright, ICP, disclaimer and contact lines."""
+    if _FOOTER_START.search(text):
+        return True
+    return len(text) <= _FOOTER_MAX_LEN and bool(_FOOTER_ANYWHERE.search(text))
+
+
+def is_nav(text: str) -> bool:
+    """True for a row of short menu items ("首页 | 新闻 | 政务", "首页 新闻 政务 专题")."""
+    items = [i for i in _NAV_SPLIT.split(text) if i]
+    if len(items) < 3 and re.fullmatch(r"[\u4e00-\u9fff]{1,8}(?: [\u4e00-\u9fff]{1,8}){2,}", text):
+        items = text.split(" ")  # single spaces separate menu items only between Han words
+    if len(items) < 3:
+        return False
+    return all(_is_menu_item(i) for i in items)
+
+
+def _is_menu_item(item: str) -> bool:
+    if item.endswith(_SENTENCE_END) or re.search(r"\d{4}", item):
+        return False
+    if re.search("[\u4e00-\u9fff]", item):
+        return len(item) <= 8
+    return len(item) <= 24 and len(item.split()) <= 3
+
+
+def is_prose(text: str) -> bool:
+    """True for a line that reads as running text rather than a heading or a menu."""
+    return len(text) >= 60 or (len(text) >= 15 and text.rstrip("”\"’」』)）").endswith(_SENTENCE_END))
+
+
+def ends_sentence(text: str) -> bool:
+    """True when a line ends with sentence-final punctuation (so a paragraph may end here)."""
+    return text.endswith(_SENTENCE_END) or text.endswith(("：", ":"))

@@ -1,0 +1,47 @@
+"""Markdown articles with optional YAML front matter."""
+from __future__ import annotations
+
+import re
+from datetime import tzinfo
+
+import yaml
+from markdown_it import MarkdownIt
+
+from feedsvc.ingest.article import ParseError, ParsedArticle
+from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs
+from feedsvc.ingest.fields import fields_from_mapping
+from feedsvc.sanitize import sanitize_html
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
+
+
+def parse_markdown(text: str, *, tz: tzinfo) -> ParsedArticle:
+    """Extract the article from a Markdown file; its title may be a leading "# " heading."""
+    match = FRONT_MATTER.match(text)
+    front: dict = {}
+    if match:
+        try:
+            front = yaml.safe_load(match.group(1)) or {}
+        except yaml.YAMLError as exc:
+            where = getattr(exc, "problem_mark", None)
+            line = f" (line {where.line + 2})" if where else ""
+            raise ParseError(f"The front matter is not valid YAML{line}.") from None
+        if not isinstance(front, dict):
+            raise ParseError("The front matter must be a set of key: value lines.")
+        text = text[match.end():]
+    fields = fields_from_mapping(front, tz)
+
+    renderer = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+    tokens = renderer.parse(text)
+    title = fields.pop("title", None)
+    if not title and len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
+        title = " ".join(tokens[1].content.split())
+        tokens = tokens[3:]  # the heading is the title, not part of the body
+    if not title:
+        raise ParseError("No article found: the Markdown file has no title.")
+    base_url = fields.get("canonical_url") or fields.get("original_url")
+    html = sanitize_html(renderer.renderer.render(tokens, renderer.options, {}), base_url=base_url)
+    paragraphs = html_to_paragraphs(html)
+    if not paragraphs:
+        raise ParseError("No article found: the Markdown file has no body text.")
+    return ParsedArticle(title=title, text=join_paragraphs(paragraphs), html=html, **fields)

@@ -1,0 +1,121 @@
+"""Label, date, byline, breadcrumb and site-line parsing shared by text and HTML."""
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from feedsvc.ingest import chrome, metadata
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-10-11", date(2023, 10, 11)),
+        ("2023/10/11", date(2023, 10, 11)),
+        ("2023.10.11", date(2023, 10, 11)),
+        ("2023年10月11日", date(2023, 10, 11)),
+        ("２０２３年１０月１１日", date(2023, 10, 11)),
+        ("2023-10-11 09:30", datetime(2023, 10, 11, 9, 30, tzinfo=TZ)),
+        ("2023/10/11 09:30:15", datetime(2023, 10, 11, 9, 30, 15, tzinfo=TZ)),
+        ("2023年10月11日 09:30", datetime(2023, 10, 11, 9, 30, tzinfo=TZ)),
+        ("2023年10月11日09时30分", datetime(2023, 10, 11, 9, 30, tzinfo=TZ)),
+        ("2023年10月11日 下午3:05", datetime(2023, 10, 11, 15, 5, tzinfo=TZ)),
+        ("2023-10-11T09:30:00+08:00", datetime(2023, 10, 11, 9, 30, tzinfo=timezone(timedelta(hours=8)))),
+        ("2023-10-11T01:30:00Z", datetime(2023, 10, 11, 1, 30, tzinfo=timezone.utc)),
+        ("March 3, 2024", date(2024, 3, 3)),
+        ("Mar. 3, 2024 10:15 PM", datetime(2024, 3, 3, 22, 15, tzinfo=TZ)),
+        ("3 March 2024", date(2024, 3, 3)),
+        ("not a date", None),
+        ("2023-13-45", None),
+    ],
+)
+def test_parse_date(value, expected):
+    parsed = metadata.parse_date(value, TZ)
+    assert parsed == expected
+    assert type(parsed) is type(expected)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("发布时间:2023-10-11 来源: 七一网 作者:佚名",
+         {"published": "2023-10-11", "source_name": "七一网", "author": "佚名"}),
+        ("来源：江城日报　作者：王晓明", {"source_name": "江城日报", "author": "王晓明"}),
+        ("發布時間:2024年3月5日 14:20 來源:港灣晚報", {"published": "2024年3月5日 14:20", "source_name": "港灣晚報"}),
+        ("时间:2024-01-08 | 来源:南湖晚报 | 编辑:周红 | 浏览次数:3",
+         {"published": "2024-01-08", "source_name": "南湖晚报", "editor": "周红", "views": "3"}),
+        ("2024-04-12 07:45 来源:滨海日报", {"published": "2024-04-12 07:45", "source_name": "滨海日报"}),
+        ("日期:2024-05-02 【字体:大 中 小】【打印】", {"published": "2024-05-02"}),
+        ("Source: Harbor News Service", {"source_name": "Harbor News Service"}),
+        ("关键词:公交 新能源", {"tags": "公交 新能源"}),
+    ],
+)
+def test_parse_info_line(line, expected):
+    assert metadata.parse_info_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["加强督导指导,是推动学习贯彻的重要抓手。", "the due date: Monday", "作者单位:某某局",
+     "来源:" + "很长的一句话" * 10],
+)
+def test_lines_that_are_not_info_lines(line):
+    assert metadata.parse_info_line(line) is None
+
+
+def test_bylines():
+    assert metadata.parse_byline("By Jane Doe") == {"author": "Jane Doe"}
+    assert metadata.parse_byline("By Jane Doe | March 3, 2024") == {"author": "Jane Doe", "published": "March 3, 2024"}
+    assert metadata.parse_byline("本报记者 张三 李四") == {"author": "张三、李四"}
+    assert metadata.parse_byline("Bystanders gathered near the bridge on Friday to watch the rescue.") is None
+    assert metadata.lead_byline("新华社北京3月3日电(记者 李四 王五)全国…") == "李四、王五"
+    assert metadata.lead_byline("本报讯(记者 张伟 通讯员 刘洋)11月30日…") == "张伟"
+    assert metadata.lead_byline("今天天气很好(记者观察)。") is None
+    assert metadata.clean_person("佚名") is None
+
+
+def test_breadcrumbs():
+    crumbs = metadata.parse_breadcrumb("当前所在:首页 > 廉政时评 > 正文")
+    assert crumbs == ["首页", "廉政时评", "正文"]
+    assert metadata.section_from_crumbs(crumbs) == "廉政时评"
+    assert metadata.section_from_crumbs(metadata.parse_breadcrumb("首页>社會新聞>正文")) == "社會新聞"
+    trail = metadata.parse_breadcrumb("您的位置：首页 » 本地 » 湿地公园迎来越冬候鸟")
+    assert metadata.section_from_crumbs(trail, "湿地公园迎来越冬候鸟") == "本地"
+    assert metadata.parse_breadcrumb("首页新闻很多") is None
+
+
+def test_site_lines():
+    assert metadata.parse_welcome("欢迎来到廉政法治网!") == "廉政法治网"
+    assert metadata.parse_welcome("Welcome to The Harbor Gazette!") == "The Harbor Gazette"
+    assert metadata.parse_copyright("廉政法治网 lzfz.org.cn 版权所有。") == "廉政法治网"
+    assert metadata.parse_copyright("版权所有:江城日报社 京ICP备00000000号") == "江城日报社"
+    assert metadata.parse_copyright("Copyright © 2024 The Harbor Gazette. All rights reserved.") == "The Harbor Gazette"
+    assert metadata.parse_copyright("本文版权归原作者所有") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "kind"),
+    [
+        ("首页 | 新闻 | 经济 | 科技", chrome.NAV),
+        ("首页 新闻 政务 专题 图片", chrome.NAV),
+        ("Home | News | Business | Sports", chrome.NAV),
+        ("【字体:大 中 小】【打印】【关闭】", chrome.TOOLS),
+        ("分享到:微信 微博 QQ空间", chrome.SHARE),
+        ("相关阅读", chrome.END),
+        ("Related articles", chrome.END),
+        ("[免责声明] 本文来源于网络转载,仅供学习交流使用。", chrome.END),
+        ("京ICP备00000000号", chrome.END),
+        ("联系电话:010-00000000", chrome.END),
+        ("邮箱:news@example.cn  客服QQ:12345678", chrome.END),
+        ("(作者单位:某市统计局)", chrome.AFFILIATION),
+        ("City Council Approves Waterfront Park Plan", chrome.TEXT),
+        ("电话那头,母亲的声音有些哽咽。", chrome.TEXT),
+        ("The court heard a copyright claim over the mural on Tuesday.", chrome.TEXT),
+        ("Copyright lawyers said the claim was weak.", chrome.TEXT),
+        ("Photo: © Jane Doe", chrome.TEXT),
+    ],
+)
+def test_classify_line(line, kind):
+    assert chrome.classify_line(line).kind == kind
