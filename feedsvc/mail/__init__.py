@@ -1,0 +1,1 @@
+"""Outgoing mail: building messages (message.py, pure) and delivering them (backends.py)."""

@@ -1,0 +1,221 @@
+"""Build outgoing email messages (pure: values in, an EmailMessage out) and DKIM-sign them."""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email import policy
+from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from urllib.parse import urlsplit
+
+import dkim
+from email_validator import EmailNotValidError, validate_email
+
+# Anything a mail reader or relay could treat as the end of a header line, plus the other
+# control characters, which no header we write ever needs (RFC 5322 section 2.2).
+_UNSAFE_IN_HEADER = re.compile("[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")
+# RFC 5322 section 2.2: a field name is printable US-ASCII except the colon.
+_FIELD_NAME = re.compile(r"[!-9;-~]+")
+_HOSTNAME = re.compile(r"(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]"
+                       r"[A-Za-z0-9-]{0,61}[A-Za-z0-9]")
+# RFC 2919 section 2: the list-id itself is a dot-atom.
+_LIST_ID = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)+")
+# The headers build_message writes itself; an extra header may not replace or repeat them.
+_OWN_HEADERS = frozenset({
+    "from", "to", "cc", "bcc", "reply-to", "sender", "subject", "date", "message-id",
+    "mime-version", "content-type", "content-transfer-encoding", "content-disposition",
+})
+DKIM_SIGNED_HEADERS = (
+    "From", "To", "Subject", "Date", "Message-ID", "Reply-To",
+    "List-Id", "List-Unsubscribe", "List-Unsubscribe-Post",
+)
+_MAX_URI = 900  # a List-Unsubscribe URI may not be folded, and a line may hold 998 octets
+
+
+class _UriListHeader(UnstructuredHeader):
+    """A header of `<uri>, <uri>` that folds only between URIs.
+
+    The stock folder turns a URI longer than a line into RFC 2047 encoded words, which no mail
+    client would read back as a URI (RFC 2369 section 2 allows folding only around the commas).
+    """
+
+    def fold(self, *, policy):
+        if not str(self).isascii():
+            return super().fold(policy=policy)  # not URIs (RFC 3986 is ASCII): encode as usual
+        linesep = policy.linesep
+        uris = re.split(r"(?<=>)\s*,\s*(?=<)", str(self))
+        return f"{self.name}: " + f",{linesep} ".join(uris) + linesep
+
+
+_REGISTRY = HeaderRegistry()
+_REGISTRY.map_to_type("list-unsubscribe", _UriListHeader)
+# 7bit so every body is quoted-printable or base64 (whichever is shorter): no relay on the way
+# needs 8BITMIME, and a DKIM body hash survives relays that would re-encode 8-bit parts.
+POLICY = policy.SMTP.clone(cte_type="7bit", header_factory=_REGISTRY)
+
+
+@dataclass(frozen=True)
+class OutgoingMessage:
+    """One message to one recipient, as plain values."""
+
+    to: str
+    subject: str
+    text: str
+    from_addr: str
+    html: str | None = None
+    reply_to: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    message_id_domain: str | None = None  # default: the domain of from_addr
+
+
+def normalise_address(addr: str) -> str:
+    """Return the bare address `addr`, validated and normalised (domain in ASCII), or raise ValueError."""
+    _refuse_unsafe("address", addr)
+    try:
+        # SMTPUTF8 is refused so the address fits every header and relay as plain ASCII.
+        result = validate_email(addr, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as exc:
+        raise ValueError(f"invalid email address {addr!r}: {_one_line(str(exc))}") from None
+    return result.ascii_email
+
+
+def parse_mailbox(value: str) -> Address:
+    """Parse one mailbox (`addr` or `Name <addr>`) into an Address, or raise ValueError."""
+    _refuse_unsafe("address", value)
+    header = _REGISTRY("To", value)
+    if header.defects or len(header.addresses) != 1:
+        raise ValueError(f"not a single valid mailbox: {value!r}")
+    mailbox = header.addresses[0]
+    return Address(display_name=mailbox.display_name, addr_spec=normalise_address(mailbox.addr_spec))
+
+
+def list_headers(list_id: str, unsubscribe_url: str, unsubscribe_mailto: str | None) -> dict[str, str]:
+    """Return the mailing-list headers of a digest: List-Id, one-click List-Unsubscribe, auto-submitted."""
+    if not _LIST_ID.fullmatch(list_id) or len(list_id) > 255:
+        raise ValueError(f"list id must be a dot-atom such as daily.news.example.org: {list_id!r}")
+    uris = [_https_uri(unsubscribe_url)]
+    if unsubscribe_mailto is not None:
+        uris.append(_mailto_uri(unsubscribe_mailto))
+    return {
+        "List-Id": f"<{list_id}>",
+        "List-Unsubscribe": ", ".join(f"<{uri}>" for uri in uris),
+        # RFC 8058 section 3.1: this exact value asks for a one-click POST to the HTTPS URI.
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        "Auto-Submitted": "auto-generated",  # RFC 3834 section 5: no auto-replies, please
+        "Precedence": "bulk",
+    }
+
+
+def build_message(message: OutgoingMessage, *, now: datetime) -> EmailMessage:
+    """Build the MIME message for `message`, dated `now` (an aware datetime)."""
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be an aware datetime")
+    _refuse_unsafe("subject", message.subject)
+    sender = parse_mailbox(message.from_addr)
+    domain = message.message_id_domain or sender.domain
+    if not _HOSTNAME.fullmatch(domain):
+        raise ValueError(f"message id domain is not a host name: {domain!r}")
+    extra = _checked_extra_headers(message.headers)
+
+    msg = EmailMessage(policy=POLICY)
+    msg["From"] = sender
+    msg["To"] = parse_mailbox(message.to)
+    if message.reply_to is not None:
+        msg["Reply-To"] = parse_mailbox(message.reply_to)
+    msg["Subject"] = message.subject
+    msg["Date"] = format_datetime(now.astimezone(timezone.utc))
+    msg["Message-ID"] = make_msgid(domain=domain)
+    for name, value in extra:
+        msg[name] = value
+    msg["MIME-Version"] = "1.0"
+    msg.set_content(message.text, subtype="plain", charset="utf-8")
+    if message.html is not None:
+        msg.add_alternative(message.html, subtype="html", charset="utf-8")
+        for part in msg.iter_parts():
+            # set_content stamps MIME-Version on each new part; RFC 2045 wants it only on top.
+            del part["MIME-Version"]
+    return msg
+
+
+def sign_message(
+    msg_bytes: bytes,
+    *,
+    selector: str,
+    domain: str,
+    private_key_pem: bytes,
+    headers_to_sign: Iterable[str] | None = None,
+) -> bytes:
+    """Return `msg_bytes` with a DKIM-Signature header (rsa-sha256, relaxed/relaxed) prepended."""
+    names = list(DKIM_SIGNED_HEADERS if headers_to_sign is None else headers_to_sign)
+    signed = {name.lower() for name in names}
+    for name in ("List-Unsubscribe", "List-Unsubscribe-Post"):
+        # RFC 8058 section 3: a one-click unsubscribe header must be covered by the signature.
+        if name.lower() not in signed and _has_header(msg_bytes, name):
+            raise ValueError(f"{name} is present but not in headers_to_sign")
+    for name in names:
+        _refuse_unsafe("header name", name)
+    try:
+        signature = dkim.sign(
+            msg_bytes,
+            selector.encode("ascii"),
+            domain.encode("ascii"),
+            private_key_pem,
+            canonicalize=(b"relaxed", b"relaxed"),
+            include_headers=[name.lower().encode("ascii") for name in names],
+        )
+    except (dkim.DKIMException, UnicodeEncodeError) as exc:
+        raise ValueError(f"cannot DKIM-sign: {_one_line(str(exc))}") from exc
+    return signature + msg_bytes
+
+
+def _checked_extra_headers(headers: Mapping[str, str]) -> list[tuple[str, str]]:
+    checked = []
+    seen = set()
+    for name, value in headers.items():
+        if not _FIELD_NAME.fullmatch(name) or name.lower() in _OWN_HEADERS or name.lower() in seen:
+            raise ValueError(f"extra header name not allowed: {name!r}")
+        seen.add(name.lower())
+        _refuse_unsafe(name, value)
+        checked.append((name, value))
+    return checked
+
+
+def _https_uri(url: str) -> str:
+    _refuse_unsafe("List-Unsubscribe URL", url)
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname:
+        # RFC 8058 section 3.1: the one-click URI must be HTTPS.
+        raise ValueError(f"unsubscribe URL must be an absolute https URL: {url!r}")
+    return _uri_in_brackets(url)
+
+
+def _mailto_uri(mailto: str) -> str:
+    _refuse_unsafe("List-Unsubscribe mailto", mailto)
+    if not mailto.startswith("mailto:"):
+        mailto = f"mailto:{normalise_address(mailto)}"
+    return _uri_in_brackets(mailto)
+
+
+def _uri_in_brackets(uri: str) -> str:
+    if len(uri) > _MAX_URI or any(ch in uri for ch in "<>\" \t") or not uri.isascii():
+        raise ValueError(f"URI cannot be placed in angle brackets: {uri[:80]!r}")
+    return uri
+
+
+def _refuse_unsafe(what: str, value: str) -> None:
+    if not isinstance(value, str):
+        raise ValueError(f"{what} must be a string, not {type(value).__name__}")
+    if _UNSAFE_IN_HEADER.search(value):
+        raise ValueError(f"{what} contains a line break or control character: {value[:80]!r}")
+
+
+def _has_header(msg_bytes: bytes, name: str) -> bool:
+    head = re.split(rb"\r?\n\r?\n", msg_bytes, maxsplit=1)[0]
+    return re.search(rb"(?im)^" + re.escape(name.encode("ascii")) + rb"[ \t]*:", head) is not None
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
