@@ -27,7 +27,10 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands that ``flask --app feedsvc`` should have as well."""
-    for command in (db_group, parse_command, import_command, scan_command, bootstrap_command):
+    from .cli_mail import digest_group, subscribers_group
+
+    for command in (db_group, parse_command, import_command, scan_command, bootstrap_command,
+                    subscribers_group, digest_group):
         app.cli.add_command(command)
 
 
@@ -130,8 +133,7 @@ def notify_hub(app: Flask) -> list[str]:
     from .feeds.views import feed_url
     from .feeds.websub import ping_hub
 
-    with app.test_request_context(base_url=app.config["BASE_URL"]):
-        topics = [feed_url(ALL, fmt) for fmt in ("rss", "atom", "json")]
+    topics = [feed_url(ALL, fmt) for fmt in ("rss", "atom", "json")]
     return ping_hub(app.config["WEBSUB_HUB"], topics)
 
 

@@ -33,6 +33,31 @@ DEFAULTS: dict[str, Any] = {
     "TAG_AUTHORITY": None,  # None: BASE_URL's host; entry ids are tag: URIs under it
     "WEBSUB_HUB": None,  # a WebSub hub URL: feeds advertise it and it is pinged after imports
     "PAGE_SIZE": 20,  # articles per HTML listing page
+    # Mail. smtp://user:pass@host:port (?starttls=1), smtps://…, or file:// (instance/outbox).
+    "MAIL_URL": "file://",
+    "MAIL_FROM": None,  # None: "SITE_NAME" <digest@BASE_URL's host>
+    "MAIL_REPLY_TO": None,
+    "MAIL_UNSUBSCRIBE_MAILTO": None,  # an address for List-Unsubscribe's mailto: (optional)
+    "DKIM_KEY_FILE": None,  # a PEM private key: sign every message (RFC 8058 wants it)
+    "DKIM_SELECTOR": "feedsvc",
+    "DKIM_DOMAIN": None,  # None: BASE_URL's host
+    # Subscribers and digests.
+    "DIGEST_DEFAULT_HOUR": 7,  # local hour a new subscriber's digest is sent
+    "DIGEST_DEFAULT_LANGUAGE": "zh-CN",
+    "DIGEST_SEND_EMPTY": False,  # False: no new articles, no email
+    "DIGEST_MAX_ITEMS": 50,
+    "DIGEST_TIMEZONES": [
+        "Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo",
+        "Europe/London", "Europe/Berlin", "America/New_York", "America/Los_Angeles",
+        "Australia/Sydney", "UTC",
+    ],
+    "CONFIRM_MAX_AGE_HOURS": 48,
+    "SUBSCRIBE_RATE_PER_HOUR": 20,  # subscribe requests per client address
+    # Delivery.
+    "DELIVERY_LEASE_SECONDS": 300,  # a claimed message left "sending" this long is sent again
+    "DELIVERY_MAX_ATTEMPTS": 8,
+    "DELIVERY_RETRY_BASE_SECONDS": 60,  # doubled per attempt, with jitter, up to 6 hours
+    "BOUNCE_LIMIT": 1,  # permanent (5xx) failures before an address is marked bounced
 }
 
 

@@ -40,6 +40,32 @@ ZH = {
     "Something went wrong on our side.": "服务器出错了，请稍后再试。",
     "Also published as": "同一报道的其他转载",
     "This is a reprint; the story is shown as": "本文为转载，本站以此篇为准：",
+    "Email": "邮箱",
+    "Please enter a valid email address.": "请输入有效的邮箱地址。",
+    "Topics (none chosen: everything)": "关注的内容（不选即全部）",
+    "Send at": "发送时间",
+    "Time zone": "时区",
+    "Language": "语言",
+    "Subscribe to the daily digest": "订阅每日摘要",
+    "Daily digest": "每日摘要",
+    "One email a day with the new articles, each with a link to its original source.":
+        "每天一封邮件，汇总新文章，每篇都附有原文链接。",
+    "Too many requests": "请求过于频繁",
+    "Please try again in an hour.": "请一小时后再试。",
+    "Check your inbox": "请查收邮件",
+    "If the address can receive mail, a confirmation link is on its way.":
+        "如果该地址可以收信，确认链接已经发出。",
+    "Subscription confirmed": "订阅已确认",
+    "Your first digest arrives at the hour you chose.": "第一期摘要将在您选择的时间送达。",
+    "Confirm your subscription": "确认订阅",
+    "Confirm": "确认",
+    "Unsubscribe": "退订",
+    "Unsubscribed": "已退订",
+    "You will receive no more digests.": "您将不会再收到摘要邮件。",
+    "Your subscription": "我的订阅",
+    "Saved.": "已保存。",
+    "Save": "保存",
+    "Choose topics and time": "选择内容和时间",
 }
 CATALOGUES = {"zh-CN": ZH, "en": {}}
 DATE_FORMATS = {"zh-CN": "%Y年%m月%d日 %H:%M", "en": "%d %b %Y, %H:%M"}

@@ -1,12 +1,13 @@
 """The article store: articles with their sources, categories and tags, and import runs."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -195,3 +196,77 @@ def bump_store_version(session) -> None:
 def current_store_version(session) -> int:
     """The number bumped by every change to what feeds show."""
     return session.scalar(select(StoreVersion.version).where(StoreVersion.id == 1)) or 0
+
+
+class Subscriber(Base):
+    """An email subscriber and their preferences."""
+
+    __tablename__ = "subscribers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    # pending (awaiting confirmation), confirmed, unsubscribed, bounced
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    language: Mapped[str] = mapped_column(String(8), default="zh-CN")
+    timezone: Mapped[str] = mapped_column(String(64))
+    delivery_hour: Mapped[int] = mapped_column(Integer, default=7)
+    # JSON list of "category:slug" / "source:slug" / "tag:slug"; empty means everything.
+    topics: Mapped[str] = mapped_column(Text, default="[]")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Articles added after this instant are due in the next digest (None: the last 24 hours).
+    digest_cursor: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    bounce_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Edition(Base):
+    """One subscriber's digest for one local date; the unique key makes a second build harmless."""
+
+    __tablename__ = "editions"
+    __table_args__ = (UniqueConstraint("subscriber_id", "edition_date", name="uq_editions_subscriber_date"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    edition_date: Mapped[date] = mapped_column(Date)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    window_end: Mapped[datetime] = mapped_column(UTCDateTime)
+    article_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, newest first
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    subscriber: Mapped[Subscriber] = relationship(lazy="joined")
+
+
+class Delivery(Base):
+    """The outbox: one row per message, moving pending -> sending -> sent / failed."""
+
+    __tablename__ = "deliveries"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # digest, confirm, test
+    subscriber_id: Mapped[int | None] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
+    )
+    # At most one message per edition: a second attempt to create it fails on this key.
+    edition_id: Mapped[int | None] = mapped_column(
+        ForeignKey("editions.id", ondelete="CASCADE"), unique=True
+    )
+    to_addr: Mapped[str] = mapped_column(String(320))
+    # Fixed when the row is made, so a resend after a crash carries the same Message-ID.
+    message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+
+    subscriber: Mapped[Subscriber | None] = relationship()
+    edition: Mapped[Edition | None] = relationship()
+
+
+class RateHit(Base):
+    """A fixed-window request counter (subscribe, login), shared by every process."""
+
+    __tablename__ = "rate_hits"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    window: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    count: Mapped[int] = mapped_column(Integer, default=0)

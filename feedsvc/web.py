@@ -1,27 +1,44 @@
 """What every page shares: Jinja filters, error pages, security headers."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from .i18n import gettext
 from .sanitize import sanitize_html
 
+csrf = CSRFProtect()
+
 ERROR_TEXT = {
     404: ("Page not found", "The page you asked for is not here."),
     400: ("Bad request", None),
+    429: ("Too many requests", "Please try again in an hour."),
 }
 
 
 def init_app(app: Flask) -> None:
-    """Register filters, error handlers and response headers."""
+    """Register filters, error handlers, CSRF protection and response headers."""
+    csrf.init_app(app)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Secure cookies whenever the public address is HTTPS (behind a TLS-terminating proxy too).
+    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https://"))
     app.jinja_env.filters["sanitize"] = lambda html: Markup(sanitize_html(html or ""))
     app.jinja_env.filters["pager_query"] = pager_query
     app.register_error_handler(HTTPException, _http_error)
     app.after_request(_security_headers)
+
+
+def external_url(app: Flask, endpoint: str, **values) -> str:
+    """An absolute URL on BASE_URL, with or without a request (mails are built by jobs)."""
+    base = urlsplit(app.config["BASE_URL"])
+    adapter = app.url_map.bind(
+        base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def pager_query(args, page: int) -> str:

@@ -19,6 +19,7 @@ from feedsvc.config import site_timezone
 from feedsvc.ingest.article import ParsedArticle
 from feedsvc.ingest.importer import ImportSettings, complete_article, store_article
 from feedsvc.models import Article
+from smtpsink import RecordingHandler, start_server
 
 SHARED_SAMPLES = Path(__file__).resolve().parents[2] / "shared" / "samples"
 POSTGRES_URL = os.environ.get("FEEDSVC_TEST_POSTGRES_URL")
@@ -123,3 +124,16 @@ def add_article(app):
             return session.scalar(select(Article.slug).where(Article.source_file == f"test:{n}"))
 
     return add
+
+
+@pytest.fixture
+def handler():
+    return RecordingHandler()
+
+
+@pytest.fixture
+def smtp_server(handler):
+    """A plain SMTP server; yields its Controller (`.port`), the handler is the `handler` fixture."""
+    controller = start_server(handler)
+    yield controller
+    controller.stop()

@@ -6,6 +6,7 @@ import re
 import smtplib
 import ssl
 import tempfile
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -82,6 +83,7 @@ class SMTPBackend(MailBackend):
         timeout: float = 30.0,
         ssl_context: ssl.SSLContext | None = None,
         local_hostname: str | None = None,
+        idle_probe_seconds: float = 5.0,
     ):
         self.host, self.port = host, port
         self.implicit_tls, self.starttls = implicit_tls, starttls
@@ -92,8 +94,10 @@ class SMTPBackend(MailBackend):
             ssl_context = ssl.create_default_context()
         self.ssl_context = ssl_context
         self.local_hostname = local_hostname
+        self.idle_probe_seconds = idle_probe_seconds
         self._smtp: smtplib.SMTP | None = None
         self._used = False
+        self._last_used = 0.0
 
     def __repr__(self) -> str:
         return f"<SMTPBackend {self.host}:{self.port} user={self.username!r}>"
@@ -134,6 +138,7 @@ class SMTPBackend(MailBackend):
         self._used = True
         try:
             refused = self._smtp.sendmail(sender, recipients, data)
+            self._last_used = time.monotonic()
         except smtplib.SMTPResponseException as exc:
             # smtplib has already reset the transaction (or closed the connection on 421).
             raise _classify(exc, stage="send") from exc
@@ -161,8 +166,10 @@ class SMTPBackend(MailBackend):
     def _ensure_connection(self) -> None:
         if self._smtp is not None and self._used:
             # The server may have closed an idle connection between two messages (RFC 5321
-            # section 4.5.3.2.7 lets it after 5 minutes); NOOP finds out before a message is sent.
-            if self._smtp.sock is None or not self._noop_ok():
+            # section 4.5.3.2.7 lets it after 5 minutes); NOOP finds out before a message is
+            # sent. Back-to-back messages skip the probe: it would cost a round trip each.
+            idle = time.monotonic() - self._last_used
+            if self._smtp.sock is None or (idle >= self.idle_probe_seconds and not self._noop_ok()):
                 self._drop()
         self.open()
 

@@ -69,6 +69,12 @@ class OutgoingMessage:
     reply_to: str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     message_id_domain: str | None = None  # default: the domain of from_addr
+    # Given by an outbox that must resend a message under the same id; default: a new one.
+    message_id: str | None = None
+
+
+# RFC 5322 section 3.6.4, the dot-atom forms we make: <local@domain>.
+_MESSAGE_ID = re.compile(r"<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+>")
 
 
 def normalise_address(addr: str) -> str:
@@ -93,20 +99,28 @@ def parse_mailbox(value: str) -> Address:
 
 
 def list_headers(list_id: str, unsubscribe_url: str, unsubscribe_mailto: str | None) -> dict[str, str]:
-    """Return the mailing-list headers of a digest: List-Id, one-click List-Unsubscribe, auto-submitted."""
+    """Return the mailing-list headers of a digest: List-Id, List-Unsubscribe, auto-submitted.
+
+    With an https URL the message also offers RFC 8058 one-click unsubscription; a plain
+    http URL (a development set-up) gets the RFC 2369 header alone, since RFC 8058 section
+    3.1 allows one-click only over HTTPS.
+    """
     if not _LIST_ID.fullmatch(list_id) or len(list_id) > 255:
         raise ValueError(f"list id must be a dot-atom such as daily.news.example.org: {list_id!r}")
-    uris = [_https_uri(unsubscribe_url)]
+    one_click = urlsplit(unsubscribe_url).scheme == "https"
+    uris = [_http_uri(unsubscribe_url)]
     if unsubscribe_mailto is not None:
         uris.append(_mailto_uri(unsubscribe_mailto))
-    return {
+    headers = {
         "List-Id": f"<{list_id}>",
         "List-Unsubscribe": ", ".join(f"<{uri}>" for uri in uris),
-        # RFC 8058 section 3.1: this exact value asks for a one-click POST to the HTTPS URI.
-        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "Auto-Submitted": "auto-generated",  # RFC 3834 section 5: no auto-replies, please
-        "Precedence": "bulk",
     }
+    if one_click:
+        # RFC 8058 section 3.1: this exact value asks for a one-click POST to the HTTPS URI.
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    headers["Auto-Submitted"] = "auto-generated"  # RFC 3834 section 5: no auto-replies, please
+    headers["Precedence"] = "bulk"
+    return headers
 
 
 def build_message(message: OutgoingMessage, *, now: datetime) -> EmailMessage:
@@ -127,7 +141,11 @@ def build_message(message: OutgoingMessage, *, now: datetime) -> EmailMessage:
         msg["Reply-To"] = parse_mailbox(message.reply_to)
     msg["Subject"] = message.subject
     msg["Date"] = format_datetime(now.astimezone(timezone.utc))
-    msg["Message-ID"] = make_msgid(domain=domain)
+    if message.message_id is not None:
+        _refuse_unsafe("message id", message.message_id)
+        if not _MESSAGE_ID.fullmatch(message.message_id):
+            raise ValueError(f"not a message id: {message.message_id!r}")
+    msg["Message-ID"] = message.message_id or make_msgid(domain=domain)
     for name, value in extra:
         msg[name] = value
     msg["MIME-Version"] = "1.0"
@@ -183,12 +201,11 @@ def _checked_extra_headers(headers: Mapping[str, str]) -> list[tuple[str, str]]:
     return checked
 
 
-def _https_uri(url: str) -> str:
+def _http_uri(url: str) -> str:
     _refuse_unsafe("List-Unsubscribe URL", url)
     parts = urlsplit(url)
-    if parts.scheme != "https" or not parts.hostname:
-        # RFC 8058 section 3.1: the one-click URI must be HTTPS.
-        raise ValueError(f"unsubscribe URL must be an absolute https URL: {url!r}")
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"unsubscribe URL must be an absolute http(s) URL: {url!r}")
     return _uri_in_brackets(url)
 
 

@@ -1,6 +1,7 @@
 """Alembic environment: migrations run on the engine the app gives them (see feedsvc.db)."""
 from alembic import context
 
+from feedsvc.db import include_name
 from feedsvc.models import Base
 
 config = context.config
@@ -16,6 +17,7 @@ def run_migrations() -> None:
             # SQLite can't ALTER most things in place; batch mode copies the table instead.
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

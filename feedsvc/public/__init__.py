@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("public", __name__)
 
-from . import routes  # noqa: E402,F401  (registers the views on bp)
+from . import routes, subscriptions  # noqa: E402,F401  (registers the views on bp)

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import email
 import email.policy
-from datetime import datetime
+from datetime import datetime, timezone
 
 import pytest
 
 from feedsvc.mail.backends import backend_from_url
-from feedsvc.mail.message import build_message, list_headers, normalise_address
+from feedsvc.mail.message import OutgoingMessage, build_message, list_headers, normalise_address
 
 from .samples import NOW, TEXT, UNSUBSCRIBE_URL, digest
 
@@ -73,13 +73,17 @@ def test_list_headers():
         "Auto-Submitted": "auto-generated",
         "Precedence": "bulk",
     }
+    # RFC 8058 one-click is for HTTPS only; a plain-http set-up keeps the RFC 2369 header.
+    plain = list_headers("daily.news.example.org", "http://news.example.org/u/1", None)
+    assert plain["List-Unsubscribe"] == "<http://news.example.org/u/1>"
+    assert "List-Unsubscribe-Post" not in plain
     bare = list_headers("daily.news.example.org", UNSUBSCRIBE_URL, "Leave@News.Example.org")
     assert bare["List-Unsubscribe"] == f"<{UNSUBSCRIBE_URL}>, <mailto:Leave@news.example.org>"
 
 
 @pytest.mark.parametrize("list_id, url", [
     ("daily digest", UNSUBSCRIBE_URL),
-    ("daily.news.example.org", "http://news.example.org/unsubscribe/1"),  # RFC 8058: HTTPS only
+    ("daily.news.example.org", "ftp://news.example.org/unsubscribe/1"),
     ("daily.news.example.org", "https:///unsubscribe"),
     ("daily.news.example.org", "https://news.example.org/a b"),
     ("daily.news.example.org", "https://news.example.org/a>, <https://evil.example/"),
@@ -142,3 +146,16 @@ def test_display_name_with_specials_is_quoted_not_split():
     [to] = parse(msg)["To"].addresses
     assert (to.display_name, to.addr_spec) == ("Lei, Li (Reader)", "li.lei@reader.example.com")
     assert parse(msg)["From"].addresses[0].addr_spec == "digest@news.example.org"
+
+
+def test_given_message_id_is_kept_and_checked():
+    fixed = "<3f2a9c@news.example.org>"
+    msg = build_message(OutgoingMessage(to="reader@example.com", subject="s", text="t",
+                                        from_addr="digest@news.example.org", message_id=fixed),
+                        now=datetime(2026, 11, 20, tzinfo=timezone.utc))
+    assert msg["Message-ID"] == fixed
+    with pytest.raises(ValueError):
+        build_message(OutgoingMessage(to="reader@example.com", subject="s", text="t",
+                                      from_addr="digest@news.example.org",
+                                      message_id="<x@y>\r\nBcc: victim@example.com"),
+                      now=datetime(2026, 11, 20, tzinfo=timezone.utc))

@@ -17,7 +17,7 @@ from feedsvc.mail.backends import (
 )
 from feedsvc.mail.message import build_message
 
-from .conftest import PASSWORD, USERNAME
+from smtpsink import PASSWORD, USERNAME
 from .samples import HTML, NOW, SUBJECT, TEXT, UNSUBSCRIBE_MAILTO, UNSUBSCRIBE_URL, digest
 
 SENDER = "bounces@news.example.org"
@@ -79,6 +79,7 @@ def test_one_connection_carries_many_messages(smtp_server, handler):
 def test_reconnects_when_the_server_dropped_the_idle_connection(smtp_server, handler):
     handler.drop_after_data = True
     with smtp_backend(smtp_server.port) as backend:
+        backend.idle_probe_seconds = 0  # as if the connection had been idle long enough to probe
         send_digest(backend, subject="第一期")
         send_digest(backend, subject="第二期")
 

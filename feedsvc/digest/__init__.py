@@ -1,0 +1,1 @@
+"""Daily digest emails: compose (pure), render (Jinja), editions and delivery (store)."""

@@ -1,0 +1,99 @@
+"""Mail for this app: settings, backend and links from config, delivery runs for CLI, jobs, views."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask
+
+from . import config, db
+from .digest.delivery import DeliveryReport, Dkim, Links, MailSettings, deliver_pending
+from .digest.editions import BuildReport, build_editions
+from .mail.backends import MailBackend, backend_from_url
+from .models import Subscriber, utcnow
+from .tokens import make_token
+from .web import external_url
+
+log = logging.getLogger(__name__)
+
+
+def mail_domain(app: Flask) -> str:
+    """The domain Message-IDs, the List-Id and the default sender are made on: BASE_URL's host.
+
+    A development address (localhost, an IP) is no mail domain; ``.example`` (RFC 2606)
+    stands in, so the embedded set-up makes valid messages that go nowhere real.
+    """
+    host = urlsplit(app.config["BASE_URL"]).hostname or ""
+    if "." not in host or host.replace(".", "").isdigit() or host.endswith(".localhost"):
+        return "feedsvc.example"
+    return host
+
+
+def mail_settings(app: Flask) -> MailSettings:
+    """MailSettings from the app's configuration."""
+    c = app.config
+    domain = mail_domain(app)
+    from_addr = c["MAIL_FROM"] or f'"{c["SITE_NAME"]}" <digest@{domain}>'
+    dkim = None
+    if c["DKIM_KEY_FILE"]:
+        dkim = Dkim(selector=c["DKIM_SELECTOR"], domain=c["DKIM_DOMAIN"] or domain,
+                    private_key_pem=Path(c["DKIM_KEY_FILE"]).read_bytes())
+    return MailSettings(
+        from_addr=from_addr, reply_to=c["MAIL_REPLY_TO"], site_name=c["SITE_NAME"],
+        site_url=external_url(app, "public.index"), list_id=f"daily.{domain}",
+        templates_dir=config.PROJECT_ROOT / "templates" / "email",
+        unsubscribe_mailto=c["MAIL_UNSUBSCRIBE_MAILTO"],
+        confirm_max_age_hours=c["CONFIRM_MAX_AGE_HOURS"],
+        lease_seconds=c["DELIVERY_LEASE_SECONDS"], max_attempts=c["DELIVERY_MAX_ATTEMPTS"],
+        retry_base_seconds=c["DELIVERY_RETRY_BASE_SECONDS"], bounce_limit=c["BOUNCE_LIMIT"],
+        dkim=dkim,
+    )
+
+
+def links(app: Flask) -> Links:
+    """Absolute, signed links for mails, on BASE_URL."""
+    secret = app.config["SECRET_KEY"]
+
+    def signed(endpoint: str, purpose: str):
+        def url(subscriber: Subscriber) -> str:
+            return external_url(app, endpoint,
+                                token=make_token(secret, purpose, subscriber.id, subscriber.email))
+        return url
+
+    return Links(
+        article=lambda slug: external_url(app, "public.article", slug=slug),
+        confirm=signed("public.confirm", "confirm"),
+        preferences=signed("public.preferences", "preferences"),
+        unsubscribe=signed("public.unsubscribe", "unsubscribe"),
+    )
+
+
+def open_backend(app: Flask) -> MailBackend:
+    """The backend FEEDSVC_MAIL_URL names; the default writes .eml files to instance/outbox."""
+    return backend_from_url(app.config["MAIL_URL"], outbox_dir=Path(app.instance_path) / "outbox")
+
+
+def run_delivery(app: Flask, **options) -> DeliveryReport:
+    """Send what is due in the outbox."""
+    return deliver_pending(
+        app.extensions["feedsvc.sessionmaker"], open_backend(app), mail_settings(app), links(app),
+        **options,
+    )
+
+
+def deliver_now(app: Flask, ids: list[int]) -> None:
+    """Try to send these messages at once; on failure they stay in the outbox for the worker."""
+    report = run_delivery(app, only=ids)
+    if report.stopped or report.errors:
+        log.warning("immediate delivery deferred: %s", report.stopped or report.errors[0])
+
+
+def build_due(app: Flask, **options) -> BuildReport:
+    """Create the editions (and outbox messages) that are due now."""
+    options.setdefault("now", utcnow())
+    return build_editions(
+        app.extensions["feedsvc.sessionmaker"], domain=mail_domain(app),
+        send_empty=app.config["DIGEST_SEND_EMPTY"], max_items=app.config["DIGEST_MAX_ITEMS"],
+        **options,
+    )

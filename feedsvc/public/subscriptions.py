@@ -1,0 +1,157 @@
+"""Subscribe, confirm, preferences and unsubscribe: the email subscriber's pages."""
+from __future__ import annotations
+
+from flask import abort, current_app, jsonify, render_template, request
+
+from .. import ratelimit, subscribers
+from ..articles import facet_counts
+from ..db import get_session
+from ..mailer import deliver_now, mail_domain
+from ..models import Subscriber
+from ..subscribers import PreferenceErrors, Preferences
+from ..tokens import InvalidToken, matches_address, read_token
+from ..web import csrf
+from . import bp
+
+
+def default_preferences() -> Preferences:
+    """What a subscriber gets when they choose nothing."""
+    config = current_app.config
+    return Preferences(
+        delivery_hour=config["DIGEST_DEFAULT_HOUR"], timezone=config["TIMEZONE"],
+        language=config["DIGEST_DEFAULT_LANGUAGE"],
+    )
+
+
+@bp.route("/subscribe", methods=["GET", "POST"])
+def subscribe():
+    """The subscribe form; the answer is the same whether or not the address was known."""
+    if request.method == "GET":
+        return render_template("public/subscribe.html", form={}, errors={}, **_choices())
+    outcome = _subscribe(request.form.to_dict() | {"topics": request.form.getlist("topics")})
+    if outcome == "limited":
+        return render_template("public/message.html", title_key="Too many requests",
+                               message_key="Please try again in an hour."), 429
+    if isinstance(outcome, dict):
+        return render_template("public/subscribe.html", form=request.form, errors=outcome,
+                               **_choices()), 400
+    return render_template("public/message.html", title_key="Check your inbox",
+                           message_key="If the address can receive mail, a confirmation link is on its way.")
+
+
+@bp.route("/api/subscribe", methods=["POST"])
+@csrf.exempt  # JSON only: a cross-site form cannot send application/json without CORS consent
+def subscribe_api():
+    """JSON subscribe endpoint: ``{"email": …, "topics": […], "delivery_hour": 7, …}``."""
+    data = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(data, dict):
+        return jsonify(errors={"body": "send a JSON object"}), 400
+    outcome = _subscribe(data)
+    if outcome == "limited":
+        return jsonify(errors={"rate": "too many requests"}), 429
+    if isinstance(outcome, dict):
+        return jsonify(errors=outcome), 400
+    return jsonify(status="accepted"), 202
+
+
+def _subscribe(raw: dict):
+    """'ok', 'limited', or a dict of field errors."""
+    session = get_session()
+    config = current_app.config
+    allowed = ratelimit.hit(session, f"subscribe:{request.remote_addr}",
+                            limit=config["SUBSCRIBE_RATE_PER_HOUR"], window_seconds=3600)
+    session.commit()
+    if not allowed:
+        return "limited"
+    errors = {}
+    try:
+        prefs = subscribers.parse_preferences(session, raw, default_preferences())
+    except PreferenceErrors as exc:
+        errors.update(exc.errors)
+    email = str(raw.get("email") or "").strip()
+    try:
+        subscribers.normalise_address(email)
+    except ValueError:
+        errors["email"] = "invalid_email"
+    if errors:
+        return errors
+    row, needs_mail = subscribers.subscribe(session, email, prefs)
+    delivery = None
+    # Per address too, so nobody can flood one inbox with confirmations from many IPs.
+    if needs_mail and ratelimit.hit(session, f"confirm:{row.email}", limit=3, window_seconds=3600):
+        delivery = subscribers.queue_confirmation(session, row, domain=mail_domain(current_app))
+    session.commit()
+    if delivery is not None:
+        deliver_now(current_app._get_current_object(), [delivery.id])
+    return "ok"
+
+
+def _subscriber_from(token: str, purpose: str, max_age: int | None = None) -> Subscriber:
+    try:
+        subscriber_id, digest = read_token(current_app.config["SECRET_KEY"], purpose, token,
+                                           max_age=max_age)
+    except InvalidToken:
+        abort(404)
+    row = get_session().get(Subscriber, subscriber_id)
+    if row is None or not matches_address(digest, row.email):
+        abort(404)
+    return row
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm(token: str):
+    """A page with one button: mail scanners fetch links, so only a POST confirms."""
+    row = _subscriber_from(token, "confirm", max_age=current_app.config["CONFIRM_MAX_AGE_HOURS"] * 3600)
+    if request.method == "POST":
+        subscribers.confirm(get_session(), row)
+        get_session().commit()
+        return render_template("public/message.html", title_key="Subscription confirmed",
+                               message_key="Your first digest arrives at the hour you chose.")
+    return render_template("public/confirm.html", subscriber=row)
+
+
+@bp.route("/preferences/<token>", methods=["GET", "POST"])
+def preferences(token: str):
+    """Change topics, hour, time zone and language."""
+    session = get_session()
+    row = _subscriber_from(token, "preferences")
+    errors, saved = {}, False
+    if request.method == "POST":
+        raw = request.form.to_dict() | {"topics": request.form.getlist("topics")}
+        try:
+            subscribers.apply_preferences(row, subscribers.parse_preferences(session, raw, default_preferences()))
+            session.commit()
+            saved = True
+        except PreferenceErrors as exc:
+            errors = exc.errors
+    form = {
+        "topics": subscribers.topics_of(row), "delivery_hour": row.delivery_hour,
+        "timezone": row.timezone, "language": row.language,
+    }
+    return render_template("public/preferences.html", subscriber=row, form=form, errors=errors,
+                           saved=saved, **_choices()), 400 if errors else 200
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # RFC 8058: the one-click POST comes from a mail provider, not from our form
+def unsubscribe(token: str):
+    """GET: a page with one button. POST: unsubscribe at once (RFC 8058 one-click, no CSRF)."""
+    row = _subscriber_from(token, "unsubscribe")
+    if request.method == "POST":
+        subscribers.unsubscribe(get_session(), row)
+        get_session().commit()
+        return render_template("public/message.html", title_key="Unsubscribed",
+                               message_key="You will receive no more digests.")
+    return render_template("public/unsubscribe.html", subscriber=row)
+
+
+def _choices() -> dict:
+    session = get_session()
+    return {
+        "topic_choices": [
+            (kind, slug, name) for kind in ("category", "source")
+            for slug, name, _n in facet_counts(session, kind)
+        ],
+        "hours": range(24),
+        "common_timezones": current_app.config["DIGEST_TIMEZONES"],
+    }

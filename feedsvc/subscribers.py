@@ -1,0 +1,230 @@
+"""Subscribers: double opt-in, preferences, unsubscribe, CSV import and export."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Iterable, Iterator
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .mail.message import normalise_address
+from .models import Category, Delivery, Source, Subscriber, Tag, utcnow
+
+STATES = ("pending", "confirmed", "unsubscribed", "bounced")
+LANGUAGES = ("zh-CN", "en")
+TOPIC_KINDS = {"category": Category, "source": Source, "tag": Tag}
+CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
+
+
+@dataclass(frozen=True)
+class Preferences:
+    """What a subscriber chooses: topics (empty: everything), send hour, zone, language."""
+
+    topics: tuple[str, ...] = ()
+    delivery_hour: int = 7
+    timezone: str = "Asia/Shanghai"
+    language: str = "zh-CN"
+
+
+@dataclass
+class PreferenceErrors(ValueError):
+    """Field name -> one-line message, for forms and APIs alike."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+
+
+def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Preferences:
+    """Validate submitted preferences (strings or lists) against what exists; raise PreferenceErrors."""
+    errors: dict[str, str] = {}
+    topics = raw.get("topics") or ()
+    if isinstance(topics, str):
+        topics = [t for t in topics.replace(";", ",").split(",") if t.strip()]
+    topics = tuple(sorted({t.strip() for t in topics}))
+    if "all" in topics:
+        topics = ()
+    for topic in topics:
+        kind, _, slug = topic.partition(":")
+        model = TOPIC_KINDS.get(kind)
+        if model is None or session.scalar(select(model.id).where(model.slug == slug)) is None:
+            errors["topics"] = f"unknown topic {topic!r}"
+            break
+    hour = raw.get("delivery_hour", defaults.delivery_hour)
+    try:
+        hour = int(hour)
+        if not 0 <= hour <= 23:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["delivery_hour"] = "must be an hour from 0 to 23"
+    zone = str(raw.get("timezone") or defaults.timezone).strip()
+    if not is_timezone(zone):
+        errors["timezone"] = f"unknown time zone {zone!r}"
+    language = str(raw.get("language") or defaults.language)
+    if language not in LANGUAGES:
+        errors["language"] = f"must be one of {', '.join(LANGUAGES)}"
+    if errors:
+        raise PreferenceErrors(errors)
+    return Preferences(topics=topics, delivery_hour=hour, timezone=zone, language=language)
+
+
+def is_timezone(name: str) -> bool:
+    """True for an IANA zone name this machine knows."""
+    if not name or name not in available_timezones():
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
+
+
+def topics_of(subscriber: Subscriber) -> tuple[str, ...]:
+    """The subscriber's topics as a tuple ("kind:slug", ...); empty means everything."""
+    return tuple(json.loads(subscriber.topics or "[]"))
+
+
+def apply_preferences(subscriber: Subscriber, prefs: Preferences) -> None:
+    """Store ``prefs`` on the subscriber row."""
+    subscriber.topics = json.dumps(list(prefs.topics), ensure_ascii=False)
+    subscriber.delivery_hour = prefs.delivery_hour
+    subscriber.timezone = prefs.timezone
+    subscriber.language = prefs.language
+
+
+def find(session: Session, email: str) -> Subscriber | None:
+    """The subscriber with this address (any letter case), if any."""
+    return session.scalar(select(Subscriber).where(Subscriber.email == email.strip().lower()))
+
+
+def subscribe(session: Session, email: str, prefs: Preferences, *, confirmed: bool = False,
+              now: datetime | None = None) -> tuple[Subscriber, bool]:
+    """Add or re-activate an address; returns it and whether a confirmation mail is due.
+
+    A confirmed subscriber is left as is (an anonymous form must not change their
+    choices); anyone else becomes pending with the submitted preferences.
+    """
+    now = now or utcnow()
+    address = normalise_address(email).lower()
+    row = find(session, address)
+    if row is not None and row.state == "confirmed":
+        return row, False
+    if row is None:
+        row = Subscriber(email=address, created_at=now, bounce_count=0)
+        session.add(row)
+    apply_preferences(row, prefs)
+    row.unsubscribed_at = None
+    if confirmed:
+        _confirm(row, now)
+        return row, False
+    row.state = "pending"
+    return row, True
+
+
+def confirm(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> None:
+    """Mark a pending subscriber confirmed (a confirmed one stays as it is)."""
+    if subscriber.state in ("pending", "unsubscribed"):
+        _confirm(subscriber, now or utcnow())
+
+
+def _confirm(row: Subscriber, now: datetime) -> None:
+    row.state = "confirmed"
+    row.confirmed_at = now
+    row.bounce_count = 0
+    # The first digest covers what is added from now on, plus the last 24 hours.
+    row.digest_cursor = None
+
+
+def unsubscribe(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> None:
+    """Stop all mail to this subscriber, and drop digests not yet sent."""
+    subscriber.state = "unsubscribed"
+    subscriber.unsubscribed_at = now or utcnow()
+    for delivery in session.scalars(
+        select(Delivery).where(Delivery.subscriber_id == subscriber.id, Delivery.state == "pending")
+    ):
+        delivery.state = "cancelled"
+
+
+def queue_confirmation(session: Session, subscriber: Subscriber, *, domain: str) -> Delivery:
+    """Put a confirmation mail for ``subscriber`` in the outbox."""
+    delivery = Delivery(
+        kind="confirm", subscriber=subscriber, to_addr=subscriber.email,
+        message_id=new_message_id(domain), state="pending", attempts=0, next_attempt_at=utcnow(),
+    )
+    session.add(delivery)
+    return delivery
+
+
+def new_message_id(domain: str) -> str:
+    """A Message-ID on our domain, fixed when the outbox row is made."""
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+@dataclass
+class CsvReport:
+    """Rows taken in, and rows refused with the reason (1-based line numbers)."""
+
+    added: int = 0
+    unchanged: int = 0
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def import_csv(session: Session, text: str, defaults: Preferences, *, confirmed: bool = False) -> tuple[CsvReport, list[Subscriber]]:
+    """Validate every row first; add the valid ones. Returns the report and the rows needing confirmation."""
+    report = CsvReport()
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or "email" not in [f.strip().lower() for f in reader.fieldnames]:
+        report.errors.append((1, "the header row needs an 'email' column"))
+        return report, []
+    valid: list[tuple[str, Preferences]] = []
+    seen: set[str] = set()
+    for line, row in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        try:
+            address = normalise_address(row.get("email", "")).lower()
+            prefs = parse_preferences(session, {k: v for k, v in row.items() if v}, defaults)
+        except ValueError as exc:
+            report.errors.append((line, " ".join(str(exc).split())))
+            continue
+        if address in seen:
+            report.errors.append((line, f"{address} appears twice"))
+            continue
+        seen.add(address)
+        valid.append((address, prefs))
+    to_confirm = []
+    for address, prefs in valid:
+        existing = find(session, address)
+        if existing is not None and existing.state == "confirmed":
+            report.unchanged += 1
+            continue
+        row, needs_mail = subscribe(session, address, prefs, confirmed=confirmed)
+        report.added += 1
+        if needs_mail:
+            to_confirm.append(row)
+    return report, to_confirm
+
+
+def export_csv(rows: Iterable[Subscriber]) -> Iterator[str]:
+    """CSV lines (header first) with the columns import_csv reads."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    yield _drain(buffer)
+    for s in rows:
+        writer.writerow([s.email, s.state, s.language, s.timezone, s.delivery_hour,
+                         ",".join(topics_of(s))])
+        yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    value = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return value
