@@ -4,11 +4,12 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, request
 
 from ..articles import ALL, SCOPES, Scope, facet_counts, resolve_scope
 from ..db import get_session
 from ..models import current_store_version
+from ..web import external_url
 from .build import FeedLinks, FeedRequest, build_feed
 from .cache import FeedCache, RenderedFeed
 from .render import CONTENT_TYPES
@@ -63,24 +64,19 @@ def opml() -> Response:
 
 
 def feed_url(scope: Scope, fmt: str, **query) -> str:
-    """The absolute URL of a feed, built from BASE_URL."""
+    """The absolute URL of a feed on BASE_URL (never the host of whichever request runs)."""
+    app = current_app._get_current_object()
     if scope is ALL or scope.kind == "all":
-        path = url_for("feeds.feed", name=_FILE_OF[fmt], **query)
-    else:
-        path = url_for("feeds.scoped", kind=scope.kind, slug=scope.slug, name=_FILE_OF[fmt], **query)
-    return absolute(path)
+        return external_url(app, "feeds.feed", name=_FILE_OF[fmt], **query)
+    return external_url(app, "feeds.scoped", kind=scope.kind, slug=scope.slug, name=_FILE_OF[fmt], **query)
 
 
 def home_url(scope: Scope) -> str:
     """The HTML page a feed mirrors."""
+    app = current_app._get_current_object()
     if scope is ALL or scope.kind == "all":
-        return absolute(url_for("public.index"))
-    return absolute(url_for("public.listing", kind=scope.kind, slug=scope.slug))
-
-
-def absolute(path: str) -> str:
-    """``path`` on the public address; never the host of whichever request is running."""
-    return current_app.config["BASE_URL"].rstrip("/") + path
+        return external_url(app, "public.index")
+    return external_url(app, "public.listing", kind=scope.kind, slug=scope.slug)
 
 
 def _serve(scope: Scope, fmt: str) -> Response:
@@ -129,7 +125,7 @@ def _links(feed_request: FeedRequest) -> FeedLinks:
         return feed_url(scope, feed_request.fmt, **query, **({"page": page} if page > 1 else {}))
 
     return FeedLinks(
-        article=lambda slug: absolute(url_for("public.article", slug=slug)),
+        article=lambda slug: external_url(current_app._get_current_object(), "public.article", slug=slug),
         feed=page_url,
         home=home_url(scope),
         tag_authority=current_app.config["TAG_AUTHORITY"] or urlsplit(current_app.config["BASE_URL"]).hostname,
