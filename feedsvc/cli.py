@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -9,7 +10,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from . import config, db
+from . import db
+from .imports import import_settings, run_import
 
 
 def _cli_app() -> Flask:
@@ -30,7 +32,7 @@ def init_app(app: Flask) -> None:
     from .cli_mail import digest_group, subscribers_group
 
     for command in (db_group, parse_command, import_command, scan_command, bootstrap_command,
-                    subscribers_group, digest_group):
+                    worker_command, subscribers_group, digest_group):
         app.cli.add_command(command)
 
 
@@ -58,7 +60,7 @@ def parse_command(file: Path) -> None:
 
     try:
         articles = prepare_articles(
-            file.read_bytes(), file.name, settings=_import_settings(current_app)
+            file.read_bytes(), file.name, settings=import_settings(current_app)
         )
     except (OSError, ParseError) as exc:
         raise click.ClickException(f"{file}: {_one_line(exc)}") from None
@@ -86,6 +88,16 @@ def scan_command() -> None:
         sys.exit(1)
 
 
+@click.command("worker")
+@with_appcontext
+def worker_command() -> None:
+    """Run the scheduler (drop folder, digests, delivery, pruning) until stopped."""
+    from .scheduler import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_worker(current_app._get_current_object())
+
+
 @click.command("bootstrap")
 @with_appcontext
 def bootstrap_command() -> None:
@@ -103,50 +115,22 @@ def bootstrap_command() -> None:
 
 
 def _run_import(paths, origin: str):
-    from .ingest.importer import collect_files, import_files
-
-    files = collect_files(paths)
+    """Import with a progress bar on a terminal, then print the errors and the summary."""
     app = current_app._get_current_object()
-    show_bar = sys.stderr.isatty()
-    with click.progressbar(
-        length=len(files), label="importing", file=sys.stderr, hidden=not show_bar
-    ) as bar:
-        report = import_files(
-            app.extensions["feedsvc.sessionmaker"],
-            files,
-            settings=_import_settings(app),
-            origin=origin,
-            on_file=lambda _path, _outcome: bar.update(1),
-        )
+    bar = click.progressbar(length=0, label="importing", file=sys.stderr, hidden=not sys.stderr.isatty())
+
+    def start(total: int) -> None:
+        bar.length = total
+
+    with bar:
+        report = run_import(app, paths, origin=origin, on_start=start,
+                            on_file=lambda _path, _outcome: bar.update(1))
     for path, message in report.errors:
         click.echo(f"error: {path}: {message}", err=True)
     click.echo(report.summary_line())
-    if report.changed and app.config["WEBSUB_HUB"]:
-        for problem in notify_hub(app):
-            click.echo(f"warning: WebSub ping failed: {problem}", err=True)
+    for problem in report.hub_errors:
+        click.echo(f"warning: WebSub ping failed: {problem}", err=True)
     return report
-
-
-def notify_hub(app: Flask) -> list[str]:
-    """Ping the configured WebSub hub about the site-wide feeds; one line per failure."""
-    from .articles import ALL
-    from .feeds.views import feed_url
-    from .feeds.websub import ping_hub
-
-    topics = [feed_url(ALL, fmt) for fmt in ("rss", "atom", "json")]
-    return ping_hub(app.config["WEBSUB_HUB"], topics)
-
-
-def _import_settings(app: Flask):
-    from .ingest.importer import ImportSettings
-
-    return ImportSettings(
-        tz=config.site_timezone(app),
-        summary_chars=app.config["SUMMARY_CHARS"],
-        auto_tags=app.config["AUTO_TAGS"],
-        near_duplicate_threshold=app.config["NEAR_DUPLICATE_THRESHOLD"],
-        max_bytes=app.config["IMPORT_MAX_BYTES"],
-    )
 
 
 def _one_line(exc: BaseException) -> str:

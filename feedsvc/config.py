@@ -58,6 +58,9 @@ DEFAULTS: dict[str, Any] = {
     "DELIVERY_MAX_ATTEMPTS": 8,
     "DELIVERY_RETRY_BASE_SECONDS": 60,  # doubled per attempt, with jitter, up to 6 hours
     "BOUNCE_LIMIT": 1,  # permanent (5xx) failures before an address is marked bounced
+    "MAIL_RATE_PER_SECOND": 0,  # messages per second across all workers (0: no limit)
+    "MAIL_RATE_PER_MINUTE": 0,  # per minute, for providers' quotas (0: no limit)
+    "WORKER_SYNC_SECONDS": 10,  # how soon a running worker sees schedule changes
 }
 
 

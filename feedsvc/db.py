@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -50,15 +50,22 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def _sqlite_begin(connection) -> None:
     # With pysqlite's own transaction handling off, SELECTs run inside the transaction too,
     # so a request sees one consistent snapshot (SQLAlchemy docs, "pysqlite: Serializable
-    # isolation / Savepoints / Transactional DDL").
-    connection.exec_driver_sql("BEGIN")
+    # isolation / Savepoints / Transactional DDL"). Writers begin IMMEDIATE: a deferred
+    # transaction that reads and then writes fails at once with "database is locked" when
+    # another writer committed in between, whatever the busy timeout.
+    immediate = connection.get_execution_options().get("sqlite_immediate")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
     """Create the app's engine and close each app context's session when it ends."""
     engine = build_engine(app.config["DATABASE_URL"])
     app.extensions["feedsvc.engine"] = engine
-    app.extensions["feedsvc.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    # Sessions that write take SQLite's write lock when they begin (see _sqlite_begin);
+    # PostgreSQL ignores the option. Reads (GET requests) use the plain one.
+    writer = engine.execution_options(sqlite_immediate=True)
+    app.extensions["feedsvc.sessionmaker"] = sessionmaker(writer, expire_on_commit=False)
+    app.extensions["feedsvc.read_sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 
@@ -68,15 +75,17 @@ def get_engine(app: Flask | None = None) -> Engine:
 
 
 def get_session() -> Session:
-    """The session of the current app context, created on first use."""
+    """The session of the current app context, created on first use (a writer unless a GET)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions["feedsvc.sessionmaker"]()
+        reading = has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")
+        maker = "feedsvc.read_sessionmaker" if reading else "feedsvc.sessionmaker"
+        g.db_session = current_app.extensions[maker]()
     return g.db_session
 
 
 @contextmanager
 def new_session(app: Flask | None = None) -> Iterator[Session]:
-    """A session of its own, for work that commits in steps outside a request."""
+    """A session of its own (a writer), for work that commits in steps outside a request."""
     session = (app or current_app).extensions["feedsvc.sessionmaker"]()
     try:
         yield session

@@ -14,6 +14,7 @@ from .mail.backends import MailBackend, backend_from_url
 from .models import Subscriber, utcnow
 from .tokens import make_token
 from .web import external_url
+from .wording_store import load_wording
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,10 @@ def open_backend(app: Flask) -> MailBackend:
 
 
 def run_delivery(app: Flask, **options) -> DeliveryReport:
-    """Send what is due in the outbox."""
+    """Send what is due in the outbox, in the operators' current wording."""
+    if "wording" not in options:
+        with db.new_session(app) as session:
+            options["wording"] = load_wording(session)
     return deliver_pending(
         app.extensions["feedsvc.sessionmaker"], open_backend(app), mail_settings(app), links(app),
         **options,

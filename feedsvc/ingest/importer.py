@@ -65,6 +65,7 @@ class ImportReport:
 
     counts: Counter = field(default_factory=Counter)
     errors: list[tuple[str, str]] = field(default_factory=list)
+    hub_errors: list[str] = field(default_factory=list)  # WebSub pings that failed afterwards
 
     @property
     def failed(self) -> int:
