@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask
 
-from . import config, db
+from . import config, db, ratelimit
 from .digest.delivery import DeliveryReport, Dkim, Links, MailSettings, deliver_pending
 from .digest.editions import BuildReport, build_editions
 from .mail.backends import MailBackend, backend_from_url
@@ -80,10 +81,36 @@ def run_delivery(app: Flask, **options) -> DeliveryReport:
     if "wording" not in options:
         with db.new_session(app) as session:
             options["wording"] = load_wording(session)
+    if app.config["MAIL_RATE_PER_SECOND"] or app.config["MAIL_RATE_PER_MINUTE"]:
+        options.setdefault("throttle", make_throttle(app))
     return deliver_pending(
         app.extensions["feedsvc.sessionmaker"], open_backend(app), mail_settings(app), links(app),
         **options,
     )
+
+
+def make_throttle(app: Flask, *, sleep=time.sleep, clock=time.time):
+    """A function that returns once another message may go, by the limits of every worker.
+
+    The counts live in the database (fixed windows of one second and one minute), so two
+    workers on one database share one budget, as a provider's quota requires.
+    """
+    limits = [(app.config["MAIL_RATE_PER_SECOND"], 1), (app.config["MAIL_RATE_PER_MINUTE"], 60)]
+    limits = [(limit, window) for limit, window in limits if limit]
+
+    def throttle() -> None:
+        while True:
+            now = clock()
+            with db.new_session(app) as session, session.begin():
+                full = [window for limit, window in limits
+                        if not ratelimit.hit(session, f"mail:{window}s", limit=limit,
+                                             window_seconds=window, now=now)]
+            if not full:
+                return
+            window = max(full)
+            sleep(window - now % window + 0.001)  # until the fullest window turns over
+
+    return throttle
 
 
 def deliver_now(app: Flask, ids: list[int]) -> None:

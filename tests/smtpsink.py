@@ -29,12 +29,17 @@ class RecordingHandler:
     rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> reply to RCPT
     data_reply: str | None = None  # reply to the end of DATA, instead of accepting
     drop_after_data: bool = False  # close the connection right after accepting a message
+    delay: float = 0.0  # seconds between the end of DATA and the reply: a message "on the wire"
+    # Hold every DATA reply until this many connections have sent RCPT (a race made certain).
+    wait_for_connections: int = 0
+    rcpt_sessions: set = field(default_factory=set)
     received: list[Received] = field(default_factory=list)
     data_attempts: int = 0
     sessions: list = field(default_factory=list)  # the session of each DATA; one per connection
     logins: list[tuple[str, str]] = field(default_factory=list)
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        self.rcpt_sessions.add(id(session))
         reply = self.rcpt_replies.get(address)
         if reply:
             return reply
@@ -44,6 +49,12 @@ class RecordingHandler:
     async def handle_DATA(self, server, session, envelope):
         self.data_attempts += 1
         self.sessions.append(session)
+        for _ in range(3000):  # at most 30 s
+            if len(self.rcpt_sessions) >= self.wait_for_connections:
+                break
+            await asyncio.sleep(0.01)
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.data_reply:
             return self.data_reply
         self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content))

@@ -86,6 +86,7 @@ def deliver_pending(
     now: Callable[[], datetime] = utcnow, wording: DigestWording | None = None,
     only: list[int] | None = None, batch: int = 100, limit: int | None = None,
     on_message: Callable[[int, str], None] | None = None,
+    throttle: Callable[[], None] | None = None,
 ) -> DeliveryReport:
     """Send what is due in the outbox until it is empty, ``limit`` is reached or the server is down."""
     report = DeliveryReport()
@@ -101,6 +102,8 @@ def deliver_pending(
             if not claimed:
                 break
             for position, delivery_id in enumerate(claimed):
+                if throttle:
+                    throttle()
                 outcome = _deliver_one(make_session, delivery_id, backend, settings, links,
                                        now, wording, renders, report)
                 done += 1
@@ -117,10 +120,13 @@ def deliver_pending(
 
 def claim(session: Session, now: datetime, lease_seconds: int, size: int,
           only: list[int] | None = None) -> list[int]:
-    """Atomically take up to ``size`` due messages for this worker; returns their ids.
+    """Take up to ``size`` due messages for this worker, in the caller's transaction; their ids.
 
-    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets two workers claim disjoint batches at once.
-    SQLite: the UPDATE runs under the database's single write lock, which does the same.
+    The ids are picked first and then updated: PostgreSQL may re-run an ``IN (subquery
+    LIMIT n)`` per row and so claim more than ``n`` (seen here: one worker took all 200 rows
+    with ``size=100``). The pick is ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers
+    take disjoint batches; on SQLite the transaction began IMMEDIATE and holds the one
+    write lock, which does the same.
     """
     due = or_(
         and_(Delivery.state == "pending", Delivery.next_attempt_at <= now),
@@ -131,14 +137,14 @@ def claim(session: Session, now: datetime, lease_seconds: int, size: int,
         pick = pick.where(Delivery.id.in_(only))
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    statement = (
-        update(Delivery)
-        .where(Delivery.id.in_(pick.scalar_subquery()), due)
-        .values(state="sending", lease_until=now + timedelta(seconds=lease_seconds))
-        .returning(Delivery.id)
-        .execution_options(synchronize_session=False)
-    )
-    return sorted(session.scalars(statement))
+    ids = list(session.scalars(pick))
+    if ids:
+        session.execute(
+            update(Delivery).where(Delivery.id.in_(ids))
+            .values(state="sending", lease_until=now + timedelta(seconds=lease_seconds))
+            .execution_options(synchronize_session=False)
+        )
+    return ids
 
 
 def release(session: Session, ids: list[int]) -> None:
