@@ -17,9 +17,11 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	touch $@
 
 # Embedded defaults: SQLite in instance/, mail to instance/outbox/, the demo articles.
+# One worker (scheduler + sender) runs beside the web server and stops with it.
 run: setup
 	$(BIN)/feedsvc bootstrap
-	$(BIN)/feedsvc run --host $(HOST) --port $(PORT)
+	$(BIN)/feedsvc worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/feedsvc run --host $(HOST) --port $(PORT)
 
 # SQLite always; PostgreSQL too when FEEDSVC_TEST_POSTGRES_URL names a server (.ci/run sets it).
 test: setup

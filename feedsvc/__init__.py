@@ -19,13 +19,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     db.init_app(app)
 
-    from . import cli, i18n, web
+    from . import cli, i18n, logs, web
+    from .admin import bp as admin_bp
     from .feeds.views import bp as feeds_bp
+    from .health import bp as health_bp
     from .public import bp as public_bp
 
     i18n.init_app(app)
     web.init_app(app)
+    logs.init_app(app)
     cli.init_app(app)
     app.register_blueprint(public_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(admin_bp)
+    app.register_blueprint(health_bp)
     return app

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import sys
 from pathlib import Path
 
@@ -29,10 +28,11 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     """Register the commands that ``flask --app feedsvc`` should have as well."""
+    from .admin.cli import admin_group
     from .cli_mail import digest_group, subscribers_group
 
     for command in (db_group, parse_command, import_command, scan_command, bootstrap_command,
-                    worker_command, subscribers_group, digest_group):
+                    worker_command, subscribers_group, digest_group, admin_group):
         app.cli.add_command(command)
 
 
@@ -92,26 +92,36 @@ def scan_command() -> None:
 @with_appcontext
 def worker_command() -> None:
     """Run the scheduler (drop folder, digests, delivery, pruning) until stopped."""
+    from .logs import configure
     from .scheduler import run_worker
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    run_worker(current_app._get_current_object())
+    app = current_app._get_current_object()
+    configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
+    run_worker(app)
 
 
 @click.command("bootstrap")
 @with_appcontext
 def bootstrap_command() -> None:
-    """First-start set-up: the drop folder, and the demo articles while the store is empty."""
+    """First start: the drop folder, the demo articles while the store is empty, an operator."""
     from .demo import demo_dir
     from .ingest.importer import store_is_empty
 
-    Path(current_app.config["DROP_FOLDER"]).mkdir(parents=True, exist_ok=True)
+    from .admin.cli import ensure_first_admin
+
+    app = current_app._get_current_object()
+    Path(app.config["DROP_FOLDER"]).mkdir(parents=True, exist_ok=True)
     with db.new_session() as session:
         empty = store_is_empty(session)
     if empty:
         _run_import((demo_dir(),), origin="demo")
     else:
         click.echo("the store has articles already; demo articles not imported")
+    created = ensure_first_admin(app)
+    if created:
+        email, password = created
+        click.echo(f"operator account created: {email} / {password}  (sign in at "
+                   f"{app.config['BASE_URL'].rstrip('/')}/admin/login; shown only this once)")
 
 
 def _run_import(paths, origin: str):

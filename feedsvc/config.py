@@ -61,6 +61,11 @@ DEFAULTS: dict[str, Any] = {
     "MAIL_RATE_PER_SECOND": 0,  # messages per second across all workers (0: no limit)
     "MAIL_RATE_PER_MINUTE": 0,  # per minute, for providers' quotas (0: no limit)
     "WORKER_SYNC_SECONDS": 10,  # how soon a running worker sees schedule changes
+    "LOG_FORMAT": "text",  # or "json": one object per line, for log collectors
+    "LOG_LEVEL": "INFO",
+    "LOG_REQUESTS": False,  # one log line per HTTP request (gunicorn's access log may do it)
+    "ADMIN_SESSION_HOURS": 12,  # an operator's sign-in lasts this long
+    "ADMIN_LOGIN_ATTEMPTS": 10,  # sign-in attempts per 15 minutes, per client address and per email
 }
 
 

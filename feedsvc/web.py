@@ -23,9 +23,12 @@ ERROR_TEXT = {
 def init_app(app: Flask) -> None:
     """Register filters, error handlers, CSRF protection and response headers."""
     csrf.init_app(app)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's defaults hold these keys already (None, False), so setdefault would never apply.
+    if app.config["SESSION_COOKIE_SAMESITE"] is None:
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     # Secure cookies whenever the public address is HTTPS (behind a TLS-terminating proxy too).
-    app.config.setdefault("SESSION_COOKIE_SECURE", app.config["BASE_URL"].startswith("https://"))
+    if not app.config["SESSION_COOKIE_SECURE"]:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     app.jinja_env.filters["sanitize"] = lambda html: Markup(sanitize_html(html or ""))
     app.jinja_env.filters["pager_query"] = pager_query
     app.register_error_handler(HTTPException, _http_error)

@@ -1,0 +1,172 @@
+"""Digests: preview as a subscriber gets it, test sends, build-and-send now, the delivery log, wording."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+
+from .. import mailer, subscribers as subs
+from ..db import get_session
+from ..digest.delivery import STATES
+from ..digest.render import WordingError
+from ..digest.wording import default_wording
+from ..i18n import gettext as _
+from ..mail.backends import DeliveryError
+from ..mail.message import normalise_address
+from ..models import Delivery, utcnow
+from ..wording_store import load_wording, save_wording
+from . import bp
+from .forms import WORDING_PARTS, wording_form
+from .helpers import PREVIEW_CSP, audit, page_count, window
+from .previews import (
+    addressed_to, digest_bytes, read_preview, stand_in_reader, wording_preview, wording_problems,
+)
+from .queries import find_deliveries, retry_failed
+
+KINDS = ("digest", "confirm", "test")
+
+
+@bp.route("/digests")
+def digests():
+    """Today's digest as a chosen subscriber would get it, the send buttons and the delivery log."""
+    return _digests_page({})
+
+
+def _digests_page(errors: dict, status: int = 200, test_to: str = ""):
+    app = current_app._get_current_object()
+    session = get_session()
+    chosen = request.values.get("subscriber", "").strip()[:320]
+    language = request.values.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
+    language = language if language in subs.LANGUAGES else subs.LANGUAGES[0]
+    reader = subs.find(session, chosen) if chosen else stand_in_reader(app, language)
+    preview = None
+    if reader is None:
+        errors = {"subscriber": _("No subscriber has this address."), **errors}
+        status = 400
+    else:
+        try:
+            preview = read_preview(*digest_bytes(app, session, reader, now=utcnow()))
+        except (WordingError, ValueError) as exc:
+            errors = {"preview": str(exc), **errors}
+    state = request.args.get("state", "")
+    state = state if state in STATES else ""
+    kind = request.args.get("kind", "")
+    kind = kind if kind in KINDS else ""
+    page, size, offset = window()
+    deliveries, total = find_deliveries(session, state=state, kind=kind, limit=size, offset=offset)
+    response = current_app.make_response((render_template(
+        "admin/digests.html", preview=preview, chosen=chosen, language=language, errors=errors,
+        test_to=test_to or request.values.get("to", ""), deliveries=deliveries, total=total,
+        page=page, pages=page_count(total), state=state, kind=kind, states=STATES, kinds=KINDS,
+    ), status))
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    return response
+
+
+@bp.route("/digests/test", methods=["POST"])
+def digests_test():
+    """Send the previewed digest to one address now, recorded in the log as a ``test`` message.
+
+    The message is built and sent here rather than queued: the outbox rebuilds a digest
+    from its edition, and a test has none.
+    """
+    app = current_app._get_current_object()
+    session = get_session()
+    to = request.form.get("to", "").strip()[:320]
+    try:
+        to = normalise_address(to)
+    except ValueError:
+        return _digests_page({"to": _("Please enter a valid email address.")}, 400, test_to=to)
+    chosen = request.form.get("subscriber", "").strip()
+    reader = subs.find(session, chosen) if chosen else stand_in_reader(app, request.form.get("language", "zh-CN"))
+    if reader is None or reader.language not in subs.LANGUAGES:
+        return _digests_page({"subscriber": _("No subscriber has this address.")}, 400, test_to=to)
+    now = utcnow()
+    message_id = subs.new_message_id(mailer.mail_domain(app))
+    data, _count = digest_bytes(app, session, addressed_to(reader, to), now=now, message_id=message_id)
+    row = Delivery(kind="test", to_addr=to, message_id=message_id, attempts=1, created_at=now,
+                   next_attempt_at=now)
+    try:
+        with mailer.open_backend(app) as backend:
+            backend.send(data, from_addr=mailer.mail_settings(app).envelope_from, to_addrs=[to])
+        row.state, row.sent_at = "sent", utcnow()
+        flash(_("The test message was sent to %(to)s.", to=to))
+    except DeliveryError as exc:
+        row.state, row.last_error = "failed", " ".join(str(exc).split())[:1000]
+        flash(_("The test message could not be sent: %(error)s", error=row.last_error))
+    session.add(row)
+    audit("digest.test", to, f"as {reader.email}: {row.state}")
+    session.commit()
+    return redirect(url_for("admin.digests", subscriber=chosen, language=reader.language, to=to))
+
+
+@bp.route("/digests/send", methods=["POST"])
+def digests_send():
+    """Build today's editions for every confirmed subscriber who has none, whatever their hour, and send."""
+    app = current_app._get_current_object()
+    built = mailer.build_due(app, ignore_hours=True)
+    sent = mailer.run_delivery(app)
+    summary = _("%(built)d editions built; %(sent)d sent, %(retrying)d to retry, %(failed)d failed.",
+                built=built.created, sent=sent.sent, retrying=sent.retrying, failed=sent.failed)
+    if sent.stopped:
+        summary += " " + _("Stopped early: %(reason)s", reason=sent.stopped)
+    audit("digest.send_now", "", f"{built.created} built, {sent.sent} sent, {sent.retrying} retrying, "
+                                 f"{sent.failed} failed" + (f"; stopped: {sent.stopped}" if sent.stopped else ""))
+    get_session().commit()
+    flash(summary)
+    return redirect(url_for("admin.digests"))
+
+
+@bp.route("/digests/retry", methods=["POST"])
+def digests_retry():
+    """Put failed messages (one, or all) back in the outbox and try them at once."""
+    raw = request.form.get("delivery_id", "")
+    delivery_id = int(raw) if raw.isdigit() else None
+    ids = retry_failed(get_session(), delivery_id=delivery_id)
+    if ids:
+        audit("delivery.retry", ",".join(map(str, ids))[:255], f"{len(ids)} messages")
+    get_session().commit()
+    if ids:
+        mailer.deliver_now(current_app._get_current_object(), ids)
+    flash(_("%(n)d messages queued again.", n=len(ids)))
+    return redirect(url_for("admin.digests", state=request.form.get("state", "")))
+
+
+@bp.route("/digests/wording", methods=["GET", "POST"])
+def wording():
+    """Change a digest's subject, intro and item text; preview before saving, never save what fails."""
+    app = current_app._get_current_object()
+    session = get_session()
+    language = request.values.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
+    language = language if language in subs.LANGUAGES else subs.LANGUAGES[0]
+    action = request.form.get("action", "preview")
+    if request.method == "POST" and action == "reset":
+        save_wording(session, wording_form({})[0])
+        audit("digest.wording", "reset to defaults")
+        session.commit()
+        flash(_("The default wording is used again."))
+        return redirect(url_for("admin.wording", language=language))
+    if request.method == "POST":
+        form = {part: request.form.get(part, "") for part in WORDING_PARTS}
+    else:
+        saved = load_wording(session)
+        form = {part: (getattr(saved, part) or "") if saved else "" for part in WORDING_PARTS}
+    wording, errors = wording_form(form)
+    problems = [] if errors else wording_problems(app, session, wording, now=utcnow())
+    rendered = None
+    if not errors and not problems:
+        try:
+            rendered = wording_preview(app, session, wording, language, now=utcnow())
+        except WordingError as exc:
+            problems.append(str(exc))
+    if request.method == "POST" and action == "save" and not errors and not problems:
+        save_wording(session, wording)
+        audit("digest.wording", "", "\n".join(f"{p}: {getattr(wording, p) or '(default)'}" for p in WORDING_PARTS))
+        session.commit()
+        flash(_("Saved. The next digests use this wording."))
+        return redirect(url_for("admin.wording", language=language))
+    status = 400 if request.method == "POST" and (errors or problems) else 200
+    response = current_app.make_response((render_template(
+        "admin/wording.html", form=form, errors=errors, problems=problems, rendered=rendered,
+        language=language, defaults={lang: default_wording(lang) for lang in subs.LANGUAGES},
+    ), status))
+    response.headers["Content-Security-Policy"] = PREVIEW_CSP
+    return response

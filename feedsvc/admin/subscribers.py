@@ -1,0 +1,109 @@
+"""Subscribers: find, view with delivery history, deactivate, resend confirmation, CSV in and out."""
+from __future__ import annotations
+
+from flask import Response, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import subscribers as subs
+from ..db import get_session
+from ..i18n import gettext as _
+from ..mailer import deliver_now, mail_domain
+from ..models import Subscriber
+from ..public.subscriptions import default_preferences
+from . import bp
+from .helpers import audit, get_or_404, page_count, window
+from .queries import find_deliveries, find_subscribers
+
+CSV_MAX_BYTES = 5 * 1024 * 1024
+
+
+@bp.route("/subscribers")
+def subscribers():
+    """Subscribers by address and state."""
+    q = request.args.get("q", "")[:320]
+    state = request.args.get("state", "")
+    state = state if state in subs.STATES else ""
+    page, size, offset = window()
+    rows, total = find_subscribers(get_session(), q=q, state=state, limit=size, offset=offset)
+    return render_template("admin/subscribers.html", subscribers=rows, total=total, page=page,
+                           pages=page_count(total), q=q, state=state, states=subs.STATES)
+
+
+@bp.route("/subscribers/<int:subscriber_id>")
+def subscriber(subscriber_id: int):
+    """One subscriber, their choices and the messages sent to them."""
+    row = get_or_404(Subscriber, subscriber_id)
+    deliveries, total = find_deliveries(get_session(), subscriber_id=row.id, limit=100)
+    return render_template("admin/subscriber.html", subscriber=row, topics=subs.topics_of(row),
+                           deliveries=deliveries, total=total)
+
+
+@bp.route("/subscribers/<int:subscriber_id>/deactivate", methods=["POST"])
+def subscriber_deactivate(subscriber_id: int):
+    """Unsubscribe on the subscriber's behalf; digests not yet sent are dropped."""
+    row = get_or_404(Subscriber, subscriber_id)
+    if row.state != "unsubscribed":
+        subs.unsubscribe(get_session(), row)
+        audit("subscriber.deactivate", row.email)
+        get_session().commit()
+    flash(_("The subscriber receives no more mail."))
+    return redirect(url_for("admin.subscriber", subscriber_id=row.id))
+
+
+@bp.route("/subscribers/<int:subscriber_id>/resend", methods=["POST"])
+def subscriber_resend(subscriber_id: int):
+    """Send the confirmation mail again to a subscriber who has not confirmed."""
+    row = get_or_404(Subscriber, subscriber_id)
+    if row.state != "pending":
+        flash(_("Only a pending subscriber can be sent a confirmation."))
+        return redirect(url_for("admin.subscriber", subscriber_id=row.id))
+    app = current_app._get_current_object()
+    delivery = subs.queue_confirmation(get_session(), row, domain=mail_domain(app))
+    audit("subscriber.resend_confirmation", row.email)
+    get_session().commit()
+    deliver_now(app, [delivery.id])
+    flash(_("A confirmation mail is on its way."))
+    return redirect(url_for("admin.subscriber", subscriber_id=row.id))
+
+
+@bp.route("/subscribers/export", methods=["POST"])
+def subscribers_export():
+    """Every subscriber as CSV, in the columns the import reads (audited: it is personal data)."""
+    session = get_session()
+    body = "".join(subs.export_csv(session.scalars(select(Subscriber).order_by(Subscriber.id))))
+    audit("subscribers.export")
+    session.commit()
+    return Response(body, mimetype="text/csv",
+                    headers={"Content-Disposition": 'attachment; filename="subscribers.csv"'})
+
+
+@bp.route("/subscribers/import", methods=["POST"])
+def subscribers_import():
+    """Add the valid rows of a CSV and report the others; nothing is written when the file is unreadable."""
+    upload = request.files.get("file")
+    data = upload.stream.read(CSV_MAX_BYTES + 1) if upload else b""
+    problem = None
+    if not data:
+        problem = _("Choose a CSV file.")
+    elif len(data) > CSV_MAX_BYTES:
+        problem = _("The file is too large.")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            problem = _("The file must be UTF-8 text.")
+    if problem:
+        return render_template("admin/subscribers_import.html", problem=problem, report=None), 400
+    app = current_app._get_current_object()
+    confirmed = request.form.get("confirmed") == "1"
+    session = get_session()
+    report, to_confirm = subs.import_csv(session, text, default_preferences(), confirmed=confirmed)
+    queued = [subs.queue_confirmation(session, row, domain=mail_domain(app)) for row in to_confirm]
+    audit("subscribers.import", upload.filename or "",
+          f"{report.added} added, {report.unchanged} unchanged, {len(report.errors)} refused"
+          + (", marked confirmed" if confirmed else ""))
+    session.commit()  # all valid rows, their confirmation mails and the audit entry, or none
+    if queued:
+        deliver_now(app, [d.id for d in queued])
+    status = 400 if report.errors and not (report.added or report.unchanged) else 200
+    return render_template("admin/subscribers_import.html", problem=None, report=report), status

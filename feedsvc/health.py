@@ -1,0 +1,44 @@
+"""/healthz: is the database reachable, and is a worker running the scheduled jobs?"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, jsonify
+from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from .db import get_session
+from .models import JobSchedule, utcnow
+
+bp = Blueprint("health", __name__)
+
+
+@bp.route("/healthz")
+def healthz():
+    """200 when the database answers (503 otherwise); the scheduler's state is reported beside it.
+
+    A stale scheduler does not fail the check: web processes stay healthy while the worker
+    is restarted, and a load balancer must not take the site down for it.
+    """
+    session = get_session()
+    try:
+        session.execute(text("SELECT 1"))
+        jobs = list(session.scalars(select(JobSchedule)))
+    except SQLAlchemyError as exc:
+        return jsonify(status="error", database=f"unreachable: {type(exc).__name__}"), 503
+    now = utcnow()
+    report = {}
+    for job in jobs:
+        # A job that finished within two of its intervals (plus a minute) is on schedule.
+        fresh = job.last_finished_at and now - job.last_finished_at <= timedelta(
+            seconds=2 * job.interval_seconds + 60)
+        report[job.job] = {
+            "enabled": job.enabled,
+            "last_status": job.last_status,
+            "last_finished_at": job.last_finished_at.isoformat() if job.last_finished_at else None,
+            "next_run_at": job.next_run_at.isoformat() if job.next_run_at else None,
+            "on_schedule": bool(fresh) or not job.enabled,
+        }
+    deliver = report.get("deliver_outbox")
+    scheduler = "not started" if not jobs else ("running" if deliver and deliver["on_schedule"] else "stale")
+    return jsonify(status="ok", database="ok", scheduler=scheduler, jobs=report)
