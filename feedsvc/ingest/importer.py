@@ -122,15 +122,21 @@ def complete_article(article: ParsedArticle, settings: ImportSettings) -> Parsed
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, and supported files under folders (recursively, hidden ones skipped)."""
+    """Files named directly, and supported files under folders (recursively, hidden ones skipped).
+
+    Inside a folder, a file whose real path lies outside it (a symlink to /etc/passwd, say)
+    is skipped: whoever can write to the drop folder must not read the rest of the disk.
+    """
     found: list[Path] = []
     for path in paths:
         if path.is_dir():
+            root_real = path.resolve()
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 found.extend(
                     Path(root) / f for f in sorted(files)
                     if not f.startswith(".") and Path(f).suffix.lower() in SUPPORTED_SUFFIXES
+                    and (Path(root) / f).resolve().is_relative_to(root_real)
                 )
         else:
             found.append(path)
