@@ -25,7 +25,7 @@ run: setup
 
 # SQLite always; PostgreSQL too when FEEDSVC_TEST_POSTGRES_URL names a server (.ci/run sets it).
 test: setup
-	$(BIN)/pytest -q
+	env -u FEEDSVC_TEST_POSTGRES_URL $(BIN)/pytest -q
 	@if [ -n "$$FEEDSVC_TEST_POSTGRES_URL" ]; then \
 	  echo "== again on PostgreSQL"; $(BIN)/pytest -q; \
 	else echo "FEEDSVC_TEST_POSTGRES_URL unset: PostgreSQL run skipped (.ci/run sets it)"; fi
