@@ -279,9 +279,9 @@ def _apply(session, row: Article, parsed: ParsedArticle, chash: str, settings, s
     if row.content_hash != chash:
         row.content_hash = chash
         row.signature = sig if sig is not None else signature(parsed.text)
-    row.source = _named(session, Source, parsed.source_name)
-    row.category = _named(session, Category, parsed.category)
-    tags = [_named(session, Tag, name) for name in parsed.tags]
+    row.source = get_or_create_named(session, Source, parsed.source_name)
+    row.category = get_or_create_named(session, Category, parsed.category)
+    tags = [get_or_create_named(session, Tag, name) for name in parsed.tags]
     if [t.name for t in row.tags] != [t.name for t in tags]:
         row.tags = tags
 
@@ -328,7 +328,7 @@ def _store_bands(session: Session, row: Article) -> None:
     session.add_all(ArticleBand(article_id=row.id, band=band) for band in keys - stored)
 
 
-def _named(session: Session, model, name: str | None):
+def get_or_create_named(session: Session, model, name: str | None):
     """The Source/Category/Tag called ``name``, created if new (safe when two importers race)."""
     if not name:
         return None
