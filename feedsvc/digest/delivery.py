@@ -11,12 +11,13 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Callable
 
 from sqlalchemy import and_, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from ..mail.backends import MailBackend, PermanentFailure, TemporaryFailure
 from ..mail.message import OutgoingMessage, build_message, list_headers, parse_mailbox, sign_message
@@ -53,7 +54,7 @@ class MailSettings:
     bounce_limit: int = 1
     dkim: Dkim | None = None
 
-    @property
+    @cached_property
     def envelope_from(self) -> str:
         """The bare address of From, for SMTP's MAIL FROM (where bounces go)."""
         return parse_mailbox(self.from_addr).addr_spec
@@ -159,8 +160,11 @@ def release(session: Session, ids: list[int]) -> None:
 
 def _deliver_one(make_session, delivery_id, backend, settings, links, now, wording, renders,
                  report) -> str:
+    # Two short transactions per message: one to read and render, one to record the
+    # outcome right after the server answered (the crash guarantee rests on the second).
     with make_session() as session, session.begin():
-        delivery = session.get(Delivery, delivery_id)
+        delivery = session.get(Delivery, delivery_id, options=[
+            joinedload(Delivery.subscriber), joinedload(Delivery.edition)])
         if delivery is None or delivery.state != "sending":
             return "skipped"
         subscriber = delivery.subscriber
@@ -172,17 +176,20 @@ def _deliver_one(make_session, delivery_id, backend, settings, links, now, wordi
         try:
             data = _message_bytes(session, delivery, subscriber, settings, links, now(), wording, renders)
         except ValueError as exc:  # our data cannot make a valid message: retrying won't help
+            delivery.attempts += 1
             return _fail(delivery, subscriber, f"cannot build message: {exc}", settings, report, bounce=False)
-        delivery.attempts += 1
+        to_addr = delivery.to_addr
     try:
-        backend.send(data, from_addr=settings.envelope_from, to_addrs=[delivery.to_addr])
+        backend.send(data, from_addr=settings.envelope_from, to_addrs=[to_addr])
     except PermanentFailure as exc:
         with make_session() as session, session.begin():
             delivery = session.get(Delivery, delivery_id)
+            delivery.attempts += 1
             return _fail(delivery, delivery.subscriber, str(exc), settings, report, bounce=True)
     except TemporaryFailure as exc:
         with make_session() as session, session.begin():
             delivery = session.get(Delivery, delivery_id)
+            delivery.attempts += 1
             outcome = _retry_later(delivery, str(exc), settings, now(), report)
         if exc.code is None or exc.code == 421:
             # The server, not this recipient, is the problem: stop instead of burning the
@@ -190,11 +197,12 @@ def _deliver_one(make_session, delivery_id, backend, settings, links, now, wordi
             report.stopped = str(exc)
         return outcome
     with make_session() as session, session.begin():
-        delivery = session.get(Delivery, delivery_id)
-        delivery.state = "sent"
-        delivery.sent_at = now()
-        delivery.lease_until = None
-        delivery.last_error = None
+        session.execute(
+            update(Delivery).where(Delivery.id == delivery_id)
+            .values(state="sent", sent_at=now(), lease_until=None, last_error=None,
+                    attempts=Delivery.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
     report.sent += 1
     return "sent"
 

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import csv
+import email
+import email.policy
 import io
 from io import BytesIO
 
@@ -64,7 +66,9 @@ def test_resend_confirmation_reaches_the_server(app, signed_in, csrf, handler, a
     url = f"/admin/subscribers/{sid}"
     assert signed_in.post(f"{url}/resend", data={"csrf_token": csrf(url)}).status_code == 302
     [message] = handler.received
-    assert message.rcpt_tos == ["waiting@example.com"] and b"/confirm/" in message.content
+    parsed = email.message_from_bytes(message.content, policy=email.policy.default)
+    assert message.rcpt_tos == ["waiting@example.com"]
+    assert "/confirm/" in parsed.get_body(("plain",)).get_content()
     assert audit_log()[-1][1] == "subscriber.resend_confirmation"
     confirmed = add(app, "done@example.com")
     signed_in.post(f"/admin/subscribers/{confirmed}/resend", data={"csrf_token": csrf(url)})
