@@ -10,7 +10,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, fields, replace
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
@@ -46,7 +46,8 @@ def _require_aware(obj: object, *names: str) -> None:
 
 def _require_text(obj: object, *names: str) -> None:
     for name in names:
-        if not getattr(obj, name):
+        # Checked as it will be written, without the characters XML forbids.
+        if not strip_control_chars(getattr(obj, name) or "").strip():
             raise ValueError(f"{type(obj).__name__}.{name} must not be empty")
 
 
@@ -112,6 +113,16 @@ def _scrubbed(obj):
     return replace(obj, **changes)
 
 
+def _writable(moment: datetime) -> datetime:
+    """``moment`` as feeds can write it: its own offset if whole minutes within 14 hours, else UTC."""
+    offset = moment.utcoffset()
+    # zoneinfo gives pre-1901 local mean time to the second (Asia/Shanghai +08:05:43), which
+    # neither RFC 3339 nor RFC 2822 can express; xsd:dateTime stops at +-14:00.
+    if offset % timedelta(minutes=1) or abs(offset) > timedelta(hours=14):
+        return moment.astimezone(timezone.utc)
+    return moment
+
+
 def _language_tag(value: str | None) -> str | None:
     if not value:
         return None
@@ -157,8 +168,8 @@ def _prepare(entry: FeedEntry, full: bool) -> _Item:
         # of control characters must not take the whole feed down.
         title=entry.title.strip() or UNTITLED,
         link=entry.link,
-        published=entry.published,
-        updated=entry.updated,
+        published=_writable(entry.published),
+        updated=_writable(entry.updated),
         author=(entry.author or "").strip() or None,
         categories=tuple(c.strip() for c in entry.categories if c.strip()),
         summary=entry.summary,
@@ -218,7 +229,7 @@ def _base_generator(meta: FeedMeta) -> FeedGenerator:
     fg = FeedGenerator()
     fg.id(meta.id)
     fg.title(meta.title)
-    fg.updated(meta.updated)
+    fg.updated(_writable(meta.updated))
     fg.generator(meta.generator or "feedsvc")
     language = _language_tag(meta.language)
     if language:

@@ -48,8 +48,10 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     if name is not None:
         try:
             return _checked(data.decode(name), name), name
-        except UnicodeDecodeError:
-            pass  # a wrong declaration is common; let the detector decide instead
+        except (UnicodeError, LookupError):
+            # A wrong declaration is common; so is one naming no text encoding at all
+            # (rot13, base64: LookupError; punycode: UnicodeError). Let the detector decide.
+            pass
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
         raise ParseError("The file's text encoding could not be recognised.")

@@ -18,7 +18,7 @@ from feedsvc.ingest.chrome import (
     AFFILIATION, BREADCRUMB, END, INFO, SHARE, TOOLS, WELCOME, Line, classify_line, ends_article,
 )
 from feedsvc.ingest.htmlmeta import page_metadata
-from feedsvc.sanitize import is_safe_url, sanitize_html
+from feedsvc.sanitize import is_safe_url, sanitize_html, strip_control_chars
 
 # lxml refuses a str that still declares a byte encoding; we have decoded it already.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -74,9 +74,17 @@ def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
 
 def _load(text: str) -> HtmlElement:
     try:
-        return lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
+        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
     except (lxml.etree.ParserError, ValueError):
         raise ParseError("The HTML page could not be read.") from None
+    # Character references (&#1;, &#xFFFE;) put back the characters parse_bytes stripped, and
+    # lxml refuses to store a string holding one, so drop_tree() and .text = would raise.
+    for element in tree.iter():
+        if element.text:
+            element.text = strip_control_chars(element.text)
+        if element.tail:
+            element.tail = strip_control_chars(element.tail)
+    return tree
 
 
 def _take_visible_lines(parent: HtmlElement, found: dict[str, str], base_url: str | None) -> None:

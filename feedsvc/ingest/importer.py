@@ -36,6 +36,9 @@ from .parse import parse_bytes
 log = logging.getLogger(__name__)
 
 SUPPORTED_SUFFIXES = frozenset({".txt", ".html", ".htm", ".md", ".markdown", ".json"})
+# Publication years we believe; outside them a parsed date is noise, and years near 1 or 9999
+# cannot be stored in UTC or written in RSS (RFC 2822 3.3 wants four year digits).
+PLAUSIBLE_YEARS = range(1900, 3000)
 NAME_LENGTH = 200  # the String(200) columns: author, site, source, category, tag names
 URL_LENGTH = 2048
 
@@ -94,7 +97,8 @@ def complete_article(article: ParsedArticle, settings: ImportSettings) -> Parsed
     if not title or not text:
         raise ParseError("no article title or text found")
     lang = article.lang or detect_lang(text)
-    original_url = article.original_url if is_safe_url(article.original_url) else None
+    original_url = _clean_url(article.original_url)
+    original_url = original_url if is_safe_url(original_url) else None
     summary = " ".join(strip_control_chars(article.summary or "").split())
     generated = not summary
     if generated:
@@ -103,13 +107,16 @@ def complete_article(article: ParsedArticle, settings: ImportSettings) -> Parsed
     if not tags and settings.auto_tags:
         tags = extract_tags(text, lang, k=settings.auto_tags)
     html = article.html or "".join(f"<p>{escape(p)}</p>" for p in text.split("\n\n"))
+    published = article.published if article.published and article.published.year in PLAUSIBLE_YEARS else None
     return dataclasses.replace(
         article,
         title=title,
         text=text,
         html=sanitize_html(html, base_url=original_url or article.canonical_url),
         lang=lang,
+        published=published,
         original_url=original_url,
+        canonical_url=_clean_url(article.canonical_url),
         summary=summary,
         summary_generated=generated,
         tags=tags,
@@ -371,6 +378,10 @@ def _clean_name(value: str | None) -> str | None:
         return None
     value = " ".join(strip_control_chars(value).split())
     return value[:NAME_LENGTH] or None
+
+
+def _clean_url(value: str | None) -> str | None:
+    return strip_control_chars(value or "").strip() or None
 
 
 def _url(value: str | None) -> str | None:

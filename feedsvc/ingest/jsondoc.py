@@ -25,6 +25,10 @@ def parse_json(text: str, *, tz: tzinfo) -> list[ParsedArticle]:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ParseError(f"The file is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}).") from None
+    except (ValueError, RecursionError):
+        # json.loads refuses integers over 4300 digits (sys.get_int_max_str_digits) with a bare
+        # ValueError, and recurses once per level of nesting.
+        raise ParseError("The file is not valid JSON (a number too long or nesting too deep).") from None
     if isinstance(data, dict):
         return [_article(data, tz)]
     if isinstance(data, list):

@@ -22,7 +22,9 @@ def parse_markdown(text: str, *, tz: tzinfo) -> ParsedArticle:
     if match:
         try:
             front = yaml.safe_load(match.group(1)) or {}
-        except yaml.YAMLError as exc:
+        # SafeLoader raises ValueError for timestamp-shaped scalars that are no day (2024-02-30)
+        # and integers over Python's 4300-digit limit; its composer recurses once per level.
+        except (yaml.YAMLError, ValueError, RecursionError) as exc:
             where = getattr(exc, "problem_mark", None)
             line = f" (line {where.line + 2})" if where else ""
             raise ParseError(f"The front matter is not valid YAML{line}.") from None

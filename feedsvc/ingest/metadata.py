@@ -245,8 +245,10 @@ _MONTHS = {
     )
     for name in names
 }
+# Possessive before the hour: two adjacent whitespace runs made a failed time after a date
+# quadratic in the spaces that followed it.
 _TIME = (
-    r"(?:[T\s]*(?P<ampm_zh>上午|下午|晚上)?\s*(?P<hour>\d{1,2})\s*[:时時点點]\s*(?P<minute>\d{2})"
+    r"(?:[T\s]*+(?P<ampm_zh>上午|下午|晚上)?\s*+(?P<hour>\d{1,2})\s*[:时時点點]\s*(?P<minute>\d{2})"
     r"(?:\s*[:分]\s*(?P<second>\d{2}))?(?:\.\d+)?\s*分?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
     r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?)?"
 )

@@ -22,7 +22,8 @@ _EXTENSIONS = {
     ".md": "markdown", ".markdown": "markdown",
     ".json": "json",
 }
-_HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
+# The comment loop is possessive: backtracking into it made "<!---->" * n take 2**n steps.
+_HTML_START = re.compile(r"\A\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*+<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _HTML_TAGS = re.compile(r"<(?:p|div|article|section|h1|meta|title|span|a)\b[^>]*>", re.I)
 _MARKDOWN_HEADING = re.compile(r"\A\s*#{1,2} \S")
 
