@@ -107,6 +107,9 @@ class Article(Base):
         UniqueConstraint("source_file", "source_index", name="uq_articles_source_file_index"),
         # The feeds' and pages' one hot query: visible canonical articles, newest first.
         Index("ix_articles_listing", "visible", "duplicate_of_id", "published_at"),
+        # A feed's Last-Modified: without it max(updated_at) read the whole table (306 ms at
+        # 100k articles, nearly all of a cache miss).
+        Index("ix_articles_changed", "visible", "duplicate_of_id", "updated_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -311,11 +311,11 @@ def _find_duplicate(session, parsed, chash: str, sig: bytes, settings):
     exact = session.scalar(select(Article).where(canonical, same).order_by(Article.id).limit(1))
     if exact is not None:
         return exact, "exact"
+    # Driven from the band index: as a join, SQLite walked the canonical articles and probed
+    # bands for each, which made an import quadratic (bench_import: 10 -> 64 ms per article).
+    sharing = select(ArticleBand.article_id).where(ArticleBand.band.in_(band_keys(sig)))
     candidates = session.execute(
-        select(Article.id, Article.signature)
-        .join(ArticleBand, ArticleBand.article_id == Article.id)
-        .where(canonical, ArticleBand.band.in_(band_keys(sig)))
-        .distinct()
+        select(Article.id, Article.signature).where(canonical, Article.id.in_(sharing))
     ).all()
     best_id, best = None, settings.near_duplicate_threshold
     for article_id, other in candidates:

@@ -26,6 +26,7 @@ FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "original_url": (
         "原文链接", "原文鏈接", "原文連結", "原文地址", "原文网址", "原文網址",
         "Original article", "Original URL", "Source URL", "Source link",
+        "Originally published at", "Originally published in", "Originally published", "Read the original",
     ),
     "category": ("栏目", "欄目", "分类", "分類", "频道", "頻道", "Category", "Section"),
     "tags": ("关键词", "關鍵詞", "关键字", "關鍵字", "标签", "標籤", "Tags", "Keywords"),
@@ -148,9 +149,16 @@ def lead_byline(paragraph: str) -> str | None:
     return join_names(names)
 
 
+# "作者：记者 张三": the role is not part of the name.
+_ROLE_PREFIX = re.compile(
+    r"^(?:本报|本報|本台|本刊|本网|本網)?(?:特约|特約|实习|實習)?(?:记者|記者|通讯员|通訊員|编辑|編輯)\s*(?=\S)"
+)
+
+
 def join_names(names: str) -> str | None:
     """Several names as one string ("张三、李四"), anonymous placeholders as None."""
-    parts = [p for p in _NAME_SPLIT.split(names.strip()) if p]
+    names = _ROLE_PREFIX.sub("", names.strip())
+    parts = [p for p in _NAME_SPLIT.split(names) if p]
     if any(re.search("[A-Za-z]", p) for p in parts):
         return clean_person(names)  # "Jane Doe": spaces belong to the name
     return clean_person("、".join(parts))
