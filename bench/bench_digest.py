@@ -1,0 +1,653 @@
+"""Digest benchmark: 50 new articles mailed to N confirmed subscribers through an SMTP sink on
+loopback, beside a bare smtplib loop sending the same pre-rendered messages (the reference limit).
+
+    .venv/bin/python bench/bench_digest.py                  # 1,000, 10,000 and 100,000 subscribers
+    .venv/bin/python bench/bench_digest.py --sizes 1000     # a quick check
+
+Per size, every phase runs in a fresh interpreter on one temporary instance (common.run_worker),
+so each peak RSS is the phase's own: setup (articles through the importer, subscribers by bulk
+insert), build (mailer.build_due), delivery (mailer.run_delivery) and the bare loop. The sink is
+a process of its own (this script with --sink) that accepts and discards, counting messages,
+bytes and its own CPU time. In a full run a separate 2,000-subscriber instance is delivered
+under cProfile (kept in bench/out/digest-delivery.prof), then again under tracemalloc.
+``--database-url`` runs against PostgreSQL; the database it names is emptied (migrated down to
+base and up) before each size, so give it a throwaway one.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import email
+import email.policy
+import itertools
+import json
+import os
+import pstats
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from common import OUT, machine, markdown_table, peak_rss_mib, run_worker, write_json
+
+SCRIPT = Path(__file__).resolve()
+SEED = 0
+BASE_URL = "https://news.example.org"
+HELO = "bench.example.com"
+SAMPLE = OUT / "digest-sample.eml"
+# Invented local news, one sentence per paragraph. Each article takes three sentences by the
+# blocks of a Steiner triple system on 13 points ({i, i+1, i+4} and {i, i+2, i+7} mod 13), so any
+# two articles share at most one sentence and none is taken for a near-duplicate of another.
+ZH = [
+    ("地铁五号线南延段开通", "滨海市地铁五号线南延段今天上午开通试运营，沿线新增车站七座。"),
+    ("周末明显降温", "市气象台预计本周末将有一次明显降温过程，最低气温降至五摄氏度以下。"),
+    ("东湖灯光展延期", "东湖公园的夜间灯光展将持续到明年二月，入园人数每晚限定八千人。"),
+    ("三所新小学九月启用", "区教育局公布了新学期的招生方案，三所新建小学将于九月投入使用。"),
+    ("港口吞吐量创新高", "港口集装箱吞吐量上月同比增长百分之十二，创下年内单月新高。"),
+    ("儿童夜间门诊火爆", "市立医院新开设的儿童夜间门诊每晚接诊患者超过两百人次。"),
+    ("老城排水改造过半", "老城区的排水管网改造工程已完成六成，雨季积水点减少了一半。"),
+    ("农田巡检无人机亮相", "本地一家初创企业发布了用于农田巡检的小型无人机，续航可达九十分钟。"),
+    ("古籍修复课一位难求", "图书馆周末推出的古籍修复体验课名额在半小时内被预约一空。"),
+    ("食品抽检合格率过九成八", "市场监管部门抽检了两百批次食品，合格率为百分之九十八点五。"),
+    ("跨海大桥夜间检修", "跨海大桥夜间检修期间，部分公交线路将临时绕行滨江路。"),
+    ("城市马拉松报名破三万", "本届城市马拉松报名人数突破三万，赛事将首次设置亲子跑项目。"),
+    ("社区食堂半年成绩单", "社区食堂试点半年来日均供餐一千二百份，老年人就餐可享八折优惠。"),
+]
+EN = [
+    ("Harbour ferry back on full timetable", "The river ferry between Northbank and the old harbour resumed its full timetable on Monday after a month of engine repairs."),
+    ("Four thousand street trees approved", "Councillors approved a plan to plant four thousand street trees across the eastern districts by the end of next year."),
+    ("Recycling robot wins championship", "A local robotics team won the regional championship with a robot that sorts recycling by colour and weight."),
+    ("Library opens until midnight", "The central library will stay open until midnight during the exam season, the first time in its ninety-year history."),
+    ("Bus fares to rise in January", "Bus fares will rise by ten cents in January, while monthly passes for students stay at their current price."),
+    ("Rare seabird nests mapped", "Researchers at the university have mapped the nesting sites of a rare seabird along the northern cliffs."),
+    ("Night market adds thirty stalls", "The night market on Quay Street added thirty new stalls, most of them run by first-time food vendors."),
+    ("Water pressure fix for hill suburbs", "Water pressure in the hill suburbs is expected to return to normal once the new pumping station is connected."),
+    ("Volunteers repair 200 bicycles", "A volunteer group repaired more than two hundred bicycles for families who cannot afford a new one."),
+    ("Hospital opens second emergency entrance", "The regional hospital opened a second emergency entrance to cut waiting times during the winter months."),
+    ("Rain closes coastal road", "Heavy rain closed the coastal road for six hours, and engineers are checking the sea wall for damage."),
+    ("Free orchestra concerts in the parks", "The city orchestra will perform free concerts in five neighbourhood parks over the summer weekends."),
+    ("Deep-water berth halves anchor time", "Shipping firms report that the new deep-water berth has halved the time container ships spend at anchor."),
+]
+TRIPLES = [(i, (i + 1) % 13, (i + 4) % 13) for i in range(13)] + [(i, (i + 2) % 13, (i + 7) % 13) for i in range(13)]
+OUTLETS = {"zh": (["城市", "民生", "交通"], ["滨海晚报", "滨海日报"], ["地铁", "天气", "教育", "港口", "医疗"]),
+           "en": (["City", "Transport", "Science"], ["Bay Courier", "Valley Post"],
+                  ["harbour", "schools", "weather", "health", "buses"])}
+# Subscribers: language, zone and topics drawn with these weights; topics name the n-th
+# category (c), source (s) or tag (t) in the store, so several render groups exist.
+LANGUAGES = (("zh-CN", "en"), (7, 3))
+ZONES = (("Asia/Shanghai", "Europe/London", "America/New_York", "Australia/Sydney"), (5, 2, 2, 1))
+TOPICS = (((), ("c", 0), ("c", 4), ("s", 0), ("t", 1), ("c", 1, "t", 3)), (50, 15, 10, 10, 10, 5))
+
+
+# --- the sink: a process of its own -----------------------------------------------------------
+
+class SinkSession(asyncio.Protocol):
+    """One SMTP session (RFC 5321) that accepts every message and keeps only counts."""
+
+    def __init__(self, stats: dict):
+        self.stats, self.buf, self.in_data, self.scanned = stats, bytearray(), False, 0
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.stats["connections"] += 1
+        self.stats["first_at"] = self.stats["first_at"] or time.monotonic()
+        transport.write(b"220 sink.bench ESMTP\r\n")
+
+    def data_received(self, data: bytes):
+        self.buf += data
+        while True:
+            if self.in_data:
+                # The terminator may straddle two reads: look back over its length.
+                end = self.buf.find(b"\r\n.\r\n", max(0, self.scanned - 4))
+                if end < 0:
+                    self.scanned = len(self.buf)
+                    return
+                self._accept(bytes(self.buf[: end + 2]))
+                del self.buf[: end + 5]
+                self.in_data, self.scanned = False, 0
+                self.transport.write(b"250 2.0.0 Accepted\r\n")
+                continue
+            end = self.buf.find(b"\r\n")
+            if end < 0:
+                return
+            verb = bytes(self.buf[:4]).upper()
+            del self.buf[: end + 2]
+            self.transport.write(self._reply(verb))
+            if verb == b"QUIT":
+                self.transport.close()
+                return
+
+    def _reply(self, verb: bytes) -> bytes:
+        if verb == b"EHLO":
+            return b"250-sink.bench\r\n250 8BITMIME\r\n"
+        if verb == b"RCPT":
+            self.stats["recipients"] += 1
+            return b"250 2.1.5 OK\r\n"
+        if verb == b"DATA":
+            self.in_data = True
+            return b"354 End data with <CR><LF>.<CR><LF>\r\n"
+        if verb == b"QUIT":
+            return b"221 2.0.0 Bye\r\n"
+        return b"250 2.0.0 OK\r\n" if verb in (b"HELO", b"MAIL", b"RSET", b"NOOP") else b"502 5.5.2 No\r\n"
+
+    def _accept(self, content: bytes) -> None:
+        stats = self.stats
+        if stats["messages"] == 0 and stats["save_first"]:
+            Path(stats["save_first"]).write_bytes(content)
+        stats["messages"] += 1
+        stats["bytes"] += len(content)
+        stats["last_at"] = time.monotonic()
+
+
+def sink_main(options: dict) -> None:
+    """Serve on a free loopback port (printed first) until stdin closes or the lifetime ends."""
+    stats = {"connections": 0, "recipients": 0, "messages": 0, "bytes": 0, "first_at": 0.0,
+             "last_at": 0.0, "save_first": options.get("save_first"), "timed_out": False}
+
+    async def serve():
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(lambda: SinkSession(stats), "127.0.0.1", 0)
+        print(json.dumps({"port": server.sockets[0].getsockname()[1]}), flush=True)
+        stop = asyncio.Event()
+        threading.Thread(target=lambda: (sys.stdin.read(), loop.call_soon_threadsafe(stop.set)),
+                         daemon=True).start()
+        before = resource.getrusage(resource.RUSAGE_SELF)
+        try:
+            await asyncio.wait_for(stop.wait(), options["lifetime"])
+        except TimeoutError:
+            stats["timed_out"] = True
+        server.close()
+        after = resource.getrusage(resource.RUSAGE_SELF)
+        stats["cpu_s"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+    asyncio.run(serve())
+    busy = stats.pop("last_at") - stats.pop("first_at")
+    stats["busy_s"] = max(busy, 0.0)
+    # Share of one core the sink used while messages came in: far below 1, it did not limit.
+    stats["cpu_share"] = stats["cpu_s"] / busy if busy > 0 else 0.0
+    print(json.dumps(stats), flush=True)
+
+
+@contextmanager
+def sink(lifetime: float, save_first: Path | None = None):
+    """A sink process; yields (port, stats), stats filled in once the block has ended."""
+    options = {"lifetime": lifetime, "save_first": str(save_first) if save_first else None}
+    proc = subprocess.Popen([sys.executable, str(SCRIPT), "--sink", json.dumps(options)],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    stats: dict = {}
+    try:
+        port = json.loads(proc.stdout.readline())["port"]
+        yield port, stats
+    finally:
+        try:
+            out, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, _ = proc.communicate()
+    stats.update(json.loads(out.strip().splitlines()[-1]))
+
+
+# --- worker side: runs in a fresh interpreter, prints one JSON line --------------------------
+
+def _app(reset: bool = False):
+    from alembic import command
+
+    from feedsvc import create_app, db
+
+    app = create_app({"BASE_URL": BASE_URL, "SITE_NAME": "滨海新闻 Bench"})
+    if db.get_engine(app).dialect.name == "sqlite":
+        db.ensure_schema(app)
+    elif reset:
+        command.downgrade(db.alembic_config(app), "base")
+        db.upgrade(app)
+    return app
+
+
+def _articles(now: datetime):
+    from feedsvc.ingest.article import ParsedArticle
+
+    k = 0
+    for lang, pool in (("zh", ZH), ("en", EN)):
+        categories, sources, tags = OUTLETS[lang]
+        for a, b, c in TRIPLES[:25]:
+            sep = "；" if lang == "zh" else "; "
+            yield ParsedArticle(
+                title=pool[a][0] + sep + pool[b][0], text="\n\n".join(pool[i][1] for i in (a, b, c)),
+                lang=lang, category=categories[k % 3], source_name=sources[k % 2],
+                tags=[tags[k % 5], tags[(k + 2) % 5]], original_url=f"https://press.example.com/{lang}/{k}.html",
+                published=now - timedelta(hours=k % 20, minutes=k),
+            )
+            k += 1
+
+
+def _subscriber_rows(n: int, now: datetime, topic_slugs: dict):
+    rng = random.Random(SEED)
+    for i in range(n):
+        pick = rng.choices(*TOPICS)[0]
+        topics = sorted(f"{ {'c': 'category', 's': 'source', 't': 'tag'}[kind]}:{topic_slugs[kind][nth]}"
+                        for kind, nth in zip(pick[::2], pick[1::2]))
+        yield {"email": f"reader{i:06d}@mail{i % 5}.example.com", "state": "confirmed",
+               "language": rng.choices(*LANGUAGES)[0], "timezone": rng.choices(*ZONES)[0],
+               "delivery_hour": 0, "topics": json.dumps(topics, ensure_ascii=False),
+               "created_at": now - timedelta(days=30), "confirmed_at": now - timedelta(days=30),
+               "bounce_count": 0}
+
+
+def worker_setup(task: dict) -> dict:
+    """A fresh store: 50 articles through the importer, then N subscribers by bulk insert."""
+    from sqlalchemy import func, insert, select, update
+
+    from feedsvc.config import site_timezone
+    from feedsvc.ingest.importer import ImportSettings, complete_article, store_article
+    from feedsvc.models import Article, Category, Source, Subscriber, Tag
+
+    app = _app(reset=True)
+    now = datetime.fromisoformat(task["now"])
+    settings = ImportSettings(tz=site_timezone(app))
+    started = time.perf_counter()
+    with app.extensions["feedsvc.sessionmaker"]() as session, session.begin():
+        for k, parsed in enumerate(_articles(now)):
+            store_article(session, complete_article(parsed, settings), source_file=f"bench:{k}",
+                          index=0, file_hash=str(k), settings=settings)
+            # Inside the digest window (the last 24 hours), newest first as they were stored.
+            session.execute(update(Article).where(Article.source_file == f"bench:{k}")
+                            .values(added_at=now - timedelta(minutes=10 + k)))
+        shown = session.scalar(select(func.count()).select_from(Article)
+                               .where(Article.visible.is_(True), Article.duplicate_of_id.is_(None)))
+        slugs = {kind: list(session.scalars(select(model.slug).order_by(model.id)))
+                 for kind, model in (("c", Category), ("s", Source), ("t", Tag))}
+    rows = _subscriber_rows(task["n"], now, slugs)
+    with app.extensions["feedsvc.sessionmaker"]() as session, session.begin():
+        while batch := list(itertools.islice(rows, 10_000)):
+            session.execute(insert(Subscriber), batch)
+    return {"articles_shown": shown, "subscribers": task["n"], "seconds": time.perf_counter() - started}
+
+
+def worker_build(task: dict) -> dict:
+    """mailer.build_due over every subscriber: editions (and outbox rows) built per second."""
+    from sqlalchemy import func, select
+
+    from feedsvc import db, mailer
+    from feedsvc.models import Delivery, Edition, Subscriber
+
+    app = _app()
+    with measured() as figures:
+        report = mailer.build_due(app, now=datetime.fromisoformat(task["now"]), ignore_hours=True)
+    with db.new_session(app) as session:
+        outbox = session.scalar(select(func.count()).select_from(Delivery))
+        # What delivery renders once each: same articles, language, zone and day.
+        keys = (select(Edition.article_ids, Subscriber.language, Subscriber.timezone, Edition.edition_date)
+                .join(Subscriber, Edition.subscriber_id == Subscriber.id).distinct().subquery())
+        groups = session.scalar(select(func.count()).select_from(keys))
+    return {"report": vars(report), "outbox": outbox, "groups": groups, **figures}
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds every process on the machine has spent so far (/proc/stat, all cores)."""
+    with open("/proc/stat", encoding="ascii") as fh:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, fh.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+@contextmanager
+def measured():
+    """Wall and CPU time, the machine's busy CPU time and peak RSS of the block, in a dict."""
+    figures = {"rss_before_mib": peak_rss_mib()}
+    cpu, busy, started = time.process_time(), _machine_busy_s(), time.perf_counter()
+    yield figures
+    figures.update(seconds=time.perf_counter() - started, cpu_s=time.process_time() - cpu,
+                   machine_busy_s=_machine_busy_s() - busy, peak_rss_mib=peak_rss_mib())
+
+
+def _current_rss_mib() -> float:
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+def _instrument() -> dict:
+    """Timers around the steps delivery calls through module globals (looked up at call time)."""
+    import smtplib
+
+    from feedsvc import mailer
+    from feedsvc.digest import delivery
+
+    spent: dict[str, float] = {}
+
+    def timed(name, func):
+        spent[name] = 0.0
+
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                spent[name] += time.perf_counter() - started
+        return wrapper
+
+    for name in ("digest_message", "render_digest", "personalise", "_finish"):
+        setattr(delivery, name, timed(name, getattr(delivery, name)))
+    smtplib.SMTP.sendmail = timed("smtplib_sendmail", smtplib.SMTP.sendmail)
+    open_backend = mailer.open_backend
+
+    def open_timed(app):
+        backend = open_backend(app)
+        backend.send = timed("backend_send", backend.send)
+        return backend
+
+    mailer.open_backend = open_timed
+    return spent
+
+
+def _states(app) -> dict:
+    from sqlalchemy import func, select
+
+    from feedsvc import db
+    from feedsvc.models import Delivery
+
+    with db.new_session(app) as session:
+        return dict(session.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all())
+
+
+def worker_deliver(task: dict) -> dict:
+    """mailer.run_delivery until the outbox is empty, with step timers and RSS along the way."""
+    from feedsvc import mailer
+
+    app = _app()
+    spent = _instrument()
+    rss_steps, step, counter = [], max(1, task["n"] // 10), itertools.count(1)
+
+    def on_message(_id, _outcome):
+        if next(counter) % step == 0:
+            rss_steps.append(round(_current_rss_mib(), 1))
+
+    with measured() as figures:
+        report = mailer.run_delivery(app, on_message=on_message)
+    return {"report": vars(report) | {"errors": report.errors[:5]}, "states": _states(app),
+            "spent": spent, "rss_by_tenth_mib": rss_steps, **figures}
+
+
+def worker_bare(task: dict) -> dict:
+    """The reference: one message per render group made ahead, then copies sent with bare smtplib."""
+    import smtplib
+
+    from sqlalchemy import select
+
+    from feedsvc import db, mailer
+    from feedsvc.digest.delivery import digest_message
+    from feedsvc.models import Delivery, Edition, Subscriber, utcnow
+    from feedsvc.subscribers import new_message_id
+
+    app = _app()
+    settings, links = mailer.mail_settings(app), mailer.links(app)
+    messages: dict[tuple, int] = {}
+    rendered: list[bytes] = []
+    plan: list[tuple[str, int]] = []
+    with db.new_session(app) as session:
+        rows = session.execute(
+            select(Delivery.to_addr, Delivery.subscriber_id, Edition.article_ids, Edition.edition_date,
+                   Subscriber.language, Subscriber.timezone)
+            .join(Edition, Delivery.edition_id == Edition.id).join(Subscriber, Delivery.subscriber_id == Subscriber.id)
+            .order_by(Delivery.id)
+        ).all()
+        for to_addr, subscriber_id, ids, day, language, zone in rows:
+            key = (ids, language, zone, day)
+            if key not in messages:
+                data = digest_message(session, session.get(Subscriber, subscriber_id), tuple(json.loads(ids)),
+                                      day, message_id=new_message_id("news.example.org"),
+                                      settings=settings, links=links, now=utcnow())
+                messages[key] = len(rendered)
+                rendered.append(re.sub(rb"\r?\n", b"\r\n", data))  # as the SMTP backend sends it
+            plan.append((to_addr, messages[key]))
+    sender = settings.envelope_from
+    with measured() as figures:
+        smtp = smtplib.SMTP("127.0.0.1", task["port"], local_hostname=HELO)
+        for to_addr, index in plan:
+            smtp.sendmail(sender, [to_addr], rendered[index])
+        smtp.quit()
+    return {"messages": len(plan), "groups": len(rendered), **figures}
+
+
+def _rearm(app) -> None:
+    """Put every message back in the outbox, so one built instance serves two delivery runs."""
+    from sqlalchemy import update
+
+    from feedsvc import db
+    from feedsvc.models import Delivery
+
+    with db.new_session(app) as session, session.begin():
+        session.execute(update(Delivery).values(state="pending", attempts=0, sent_at=None, lease_until=None))
+
+
+def worker_profile(task: dict) -> dict:
+    """cProfile of one delivery run: where the time goes."""
+    from feedsvc import mailer
+
+    app = _app()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    report = mailer.run_delivery(app)
+    profiler.disable()
+    profiler.dump_stats(OUT / "digest-delivery.prof")  # for `python -m pstats` on the details
+    stats = pstats.Stats(profiler).stats
+    total = max(v[3] for v in stats.values())  # the outermost call's cumulative time
+
+    def top(index: int, count: int, only_ours: bool) -> list[dict]:
+        rows = sorted(stats.items(), key=lambda kv: kv[1][index], reverse=True)
+        rows = [kv for kv in rows if "/feedsvc/" in kv[0][0] or not only_ours]
+        return [{"function": f"{'/'.join(Path(f).parts[-2:])}:{line}({name})", "calls": v[1],
+                 "self_s": v[2], "cumulative_s": v[3], "share": v[index] / total}
+                for (f, line, name), v in rows[:count]]
+
+    return {"sent": report.sent, "profiled_seconds": total,
+            "ours_by_cumulative": top(3, 10, True), "by_self": top(2, 10, False)}
+
+
+def worker_trace(task: dict) -> dict:
+    """tracemalloc between the first fifth of a delivery run and its end: what stays allocated."""
+    import tracemalloc
+
+    from feedsvc import mailer
+
+    app = _app()
+    _rearm(app)
+    snapshots, mark, counter = [], max(1, task["n"] // 5), itertools.count(1)
+    tracemalloc.start(5)
+
+    def on_message(_id, _outcome):
+        if next(counter) == mark:
+            snapshots.append(tracemalloc.take_snapshot())
+
+    report = mailer.run_delivery(app, on_message=on_message)
+    snapshots.append(tracemalloc.take_snapshot())
+    tracemalloc.stop()
+    diff = snapshots[1].compare_to(snapshots[0], "lineno")
+    growth = sum(d.size_diff for d in diff)
+    diff.sort(key=lambda d: d.size_diff, reverse=True)  # the lines that hold on to more
+    return {"sent": report.sent, "between": [mark, report.sent], "growth_kib": growth / 1024,
+            "bytes_per_message": growth / max(1, report.sent - mark),
+            "top": [{"where": f"{'/'.join(Path(d.traceback[0].filename).parts[-2:])}:{d.traceback[0].lineno}",
+                     "size_diff_kib": d.size_diff / 1024, "count_diff": d.count_diff} for d in diff[:6]]}
+
+
+WORKERS = {"setup": worker_setup, "build": worker_build, "deliver": worker_deliver, "bare": worker_bare,
+           "profile": worker_profile, "trace": worker_trace}
+
+
+# --- driver side -----------------------------------------------------------------------------
+
+@contextmanager
+def instance(args):
+    """The environment of a fresh, temporary instance."""
+    with tempfile.TemporaryDirectory(prefix="feedsvc-bench-digest-") as path:
+        env = {"FEEDSVC_INSTANCE_PATH": path}
+        if args.database_url:
+            env["FEEDSVC_DATABASE_URL"] = args.database_url
+        yield env
+
+
+def _mail_env(env: dict, port: int) -> dict:
+    return {**env, "FEEDSVC_MAIL_URL": f"smtp://127.0.0.1:{port}?helo={HELO}"}
+
+
+def _prepare(n: int, env: dict, now: str) -> tuple[dict, dict]:
+    # Bounds far below what the code does (a few hundred editions a second would be slow).
+    setup = run_worker(SCRIPT, {"task": "setup", "n": n, "now": now}, env=env, timeout=120 + n / 1000)
+    build = run_worker(SCRIPT, {"task": "build", "now": now}, env=env, timeout=120 + n / 50)
+    return setup, build
+
+
+def bench_size(n: int, args, now: str) -> dict:
+    """Setup, build, delivery and the bare loop for ``n`` subscribers."""
+    with instance(args) as env:
+        setup, build = _prepare(n, env, now)
+        timeout = 120 + n / 20
+        with sink(timeout + 30, save_first=SAMPLE) as (port, ours_sink):
+            deliver = run_worker(SCRIPT, {"task": "deliver", "n": n}, env=_mail_env(env, port), timeout=timeout)
+        with sink(timeout + 30) as (port, bare_sink):
+            bare = run_worker(SCRIPT, {"task": "bare", "port": port}, env=env, timeout=timeout)
+    sent = deliver["report"]["sent"]
+    checks = {
+        "articles_shown_is_50": setup["articles_shown"] == 50,
+        "outbox_is_built_minus_empty": build["outbox"] == build["report"]["created"] - build["report"]["empty"],
+        "all_sent": sent == build["outbox"] == deliver["states"].get("sent", 0),
+        "sink_received_all_ours": ours_sink["messages"] == ours_sink["recipients"] == sent,
+        "sink_received_all_bare": bare_sink["messages"] == bare["messages"] == sent,
+        "one_connection_each": ours_sink["connections"] == bare_sink["connections"] == 1,
+        "sinks_not_timed_out": not (ours_sink["timed_out"] or bare_sink["timed_out"]),
+    }
+    return {"subscribers": n, "setup": setup, "build": build, "deliver": deliver, "bare": bare,
+            "sink": {"ours": ours_sink, "bare": bare_sink}, "checks": checks,
+            "others_cores": {"build": _others(build), "deliver": _others(deliver, ours_sink),
+                             "bare": _others(bare, bare_sink)},
+            "messages_per_s": sent / deliver["seconds"], "bare_messages_per_s": bare["messages"] / bare["seconds"],
+            "editions_per_s": build["report"]["created"] / build["seconds"]}
+
+
+def _others(phase: dict, sink_stats: dict | None = None) -> float:
+    """Cores other processes kept busy during a phase (2 cores here: above ~0.1 it was shared)."""
+    own = phase["cpu_s"] + (sink_stats["cpu_s"] if sink_stats else 0.0)
+    return max(0.0, phase["machine_busy_s"] - own) / phase["seconds"]
+
+
+def profile_and_trace(n: int, args, now: str) -> dict:
+    """A delivery run under cProfile, then the same outbox again under tracemalloc."""
+    with instance(args) as env:
+        _prepare(n, env, now)
+        with sink(600) as (port, _):
+            profile = run_worker(SCRIPT, {"task": "profile"}, env=_mail_env(env, port), timeout=300 + n / 10)
+        with sink(600) as (port, _):
+            trace = run_worker(SCRIPT, {"task": "trace", "n": n}, env=_mail_env(env, port), timeout=300 + n / 10)
+    return {"subscribers": n, "profile": profile, "tracemalloc": trace}
+
+
+def check_sample() -> dict:
+    """The first message the sink kept: parses without defects and carries the list headers."""
+    msg = email.message_from_bytes(SAMPLE.read_bytes(), policy=email.policy.default)
+    defects = [str(d) for part in msg.walk() for d in part.defects]
+    return {"bytes": SAMPLE.stat().st_size, "content_type": msg.get_content_type(), "defects": defects,
+            "list_unsubscribe": "List-Unsubscribe" in msg, "subject": str(msg["Subject"])}
+
+
+def _split(r: dict) -> list:
+    s, total = r["deliver"]["spent"], r["deliver"]["seconds"]
+    build = s["digest_message"]
+    send = s["backend_send"]
+    rest_of_message = build - s["render_digest"] - s["personalise"] - s["_finish"]
+    return [r["subscribers"], *(f"{v / total:.0%}" for v in (
+        s["render_digest"], s["personalise"], rest_of_message, s["_finish"],
+        send - s["smtplib_sendmail"], s["smtplib_sendmail"], total - build - send))]
+
+
+def report(results: list[dict], extra: dict, args) -> str:
+    """The Markdown printed on stdout."""
+    rows = [[
+        r["subscribers"], r["build"]["groups"], r["editions_per_s"], r["build"]["peak_rss_mib"],
+        r["deliver"]["report"]["sent"], r["sink"]["ours"]["messages"], r["messages_per_s"],
+        r["deliver"]["seconds"], 1000 * r["deliver"]["cpu_s"] / r["deliver"]["report"]["sent"],
+        r["deliver"]["peak_rss_mib"], r["bare_messages_per_s"], 1000 * r["bare"]["cpu_s"] / r["bare"]["messages"],
+        r["messages_per_s"] / r["bare_messages_per_s"], r["bare"]["peak_rss_mib"],
+        f"{r['sink']['ours']['cpu_share']:.0%} / {r['sink']['bare']['cpu_share']:.0%}",
+        " / ".join(f"{r['others_cores'][k]:.2f}" for k in ("build", "deliver", "bare")),
+    ] for r in results]
+    lines = [
+        f"## Digest delivery to an SMTP sink on loopback ({'PostgreSQL' if args.database_url else 'SQLite'})",
+        "",
+        markdown_table(["subscribers", "render groups", "editions built/s", "build peak RSS MiB", "sent",
+                        "sink received", "messages/s", "delivery s", "CPU ms/message", "delivery peak RSS MiB",
+                        "bare smtplib messages/s", "bare CPU ms/message", "ours/bare", "bare peak RSS MiB",
+                        "sink CPU share (ours / bare)", "other processes, cores (build / ours / bare)"],
+                       rows),
+        "",
+        "Share of delivery wall time (timers, unprofiled):",
+        "",
+        markdown_table(["subscribers", "render (per group)", "personalise", "links, headers",
+                        "MIME build", "send: our checks", "send: smtplib + sink", "database, ORM, loop"],
+                       [_split(r) for r in results]),
+        "",
+        "RSS (MiB) during delivery, after each tenth of the messages:",
+        "",
+    ]
+    lines += [f"- {r['subscribers']:,}: {r['deliver']['rss_by_tenth_mib']}" for r in results]
+    failed = [f"{r['subscribers']}: {name}" for r in results for name, ok in r["checks"].items() if not ok]
+    lines += ["", "Checks: " + ("all passed" if not failed else "FAILED " + ", ".join(failed))
+              + f"; sample message: {extra['sample']}"]
+    if extra.get("profile"):
+        p, t = extra["profile"]["profile"], extra["profile"]["tracemalloc"]
+        lines += ["", f"cProfile, {p['sent']:,} messages ({p['profiled_seconds']:.1f} s profiled);"
+                  " our functions by cumulative share:", ""]
+        lines += [f"{i}. {f['function']} {f['share']:.0%} ({f['calls']:,} calls)"
+                  for i, f in enumerate(p["ours_by_cumulative"], 1)]
+        lines += ["", "Any function by self time: " + "; ".join(
+            f"{f['function']} {f['share']:.0%}" for f in p["by_self"][:8])]
+        lines += ["", f"tracemalloc, messages {t['between'][0]:,} to {t['between'][1]:,}: "
+                  f"{t['growth_kib']:,.1f} KiB still allocated ({t['bytes_per_message']:.0f} B/message); top: "
+                  + "; ".join(f"{d['where']} {d['size_diff_kib']:+.1f} KiB" for d in t["top"][:4])]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and write bench/out/digest.json."""
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated subscriber counts")
+    parser.add_argument("--profile-size", type=int, help="messages under cProfile and tracemalloc"
+                        " (0: skip; default 2000 when a size reaches 10000, else 0)")
+    parser.add_argument("--database-url", help="a throwaway PostgreSQL database (it is emptied)")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--sink", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.sink:
+        sink_main(json.loads(args.sink))
+        return 0
+    if args.worker:
+        task = json.loads(args.worker)
+        print(json.dumps(WORKERS[task["task"]](task), default=str))
+        return 0
+    OUT.mkdir(parents=True, exist_ok=True)
+    # A minute ago: the outbox rows are due at build time, and delivery runs on the real clock.
+    now = (datetime.now(timezone.utc) - timedelta(minutes=1)).replace(microsecond=0).isoformat()
+    sizes = [int(n) for n in args.sizes.split(",")]
+    results = [bench_size(n, args, now) for n in sizes]
+    extra = {"sample": check_sample()}
+    if args.profile_size is None:
+        # Both take minutes; a quick check (small sizes) goes without them.
+        args.profile_size = 2000 if max(sizes) >= 10_000 else 0
+    if args.profile_size:
+        extra["profile"] = profile_and_trace(args.profile_size, args, now)
+    data = {"machine": machine(), "now": now, "database": "postgresql" if args.database_url else "sqlite",
+            "results": results, **extra}
+    path = write_json("digest.json", data)
+    print(report(results, extra, args))
+    print(f"\nJSON: {path.relative_to(OUT.parent.parent)}")
+    return 0 if all(all(r["checks"].values()) for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
