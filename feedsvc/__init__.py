@@ -5,18 +5,19 @@ from typing import Any, Mapping
 
 from flask import Flask
 
-from . import config, db
+from . import config as configuration
+from . import db
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
-    """Build the application: defaults, instance config, ``FEEDSVC_*`` env, then ``test_config``."""
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, instance config, ``FEEDSVC_*`` env, then ``config``."""
     app = Flask(
         __name__,
-        instance_path=config.instance_path(),
+        instance_path=configuration.instance_path(),
         instance_relative_config=True,
-        template_folder=str(config.PROJECT_ROOT / "templates"),
+        template_folder=str(configuration.PROJECT_ROOT / "templates"),
     )
-    config.load(app, test_config)
+    configuration.load(app, config)
     db.init_app(app)
 
     from . import cli, i18n, logs, web

@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "FEED_MAX_SIZE": 100,  # the most ?limit= may ask for
     "FEED_MAX_AGE": 300,  # Cache-Control max-age of feeds, seconds
     "FEED_CACHE_SIZE": 256,  # rendered feeds kept per process
+    # How often a process re-reads the store version; a hit costs no database query between.
+    "FEED_VERSION_CHECK_SECONDS": 1.0,
     "FEED_LANGUAGE": None,  # None: the language most of a feed's articles are in
     "TAG_AUTHORITY": None,  # None: BASE_URL's host; entry ids are tag: URIs under it
     "WEBSUB_HUB": None,  # a WebSub hub URL: feeds advertise it and it is pinged after imports

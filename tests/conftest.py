@@ -82,6 +82,8 @@ def app(instance_path, database_url):
         "DATABASE_URL": database_url,
         "BASE_URL": "https://feeds.example.org",
         "SITE_NAME": "测试站 Test Site",
+        # Every request sees the store as it is: tests change it and look at once.
+        "FEED_VERSION_CHECK_SECONDS": 0,
     })
     db.ensure_schema(app)  # SQLite: migrate now; PostgreSQL: the template is migrated already
     yield app

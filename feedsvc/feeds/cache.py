@@ -4,6 +4,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import threading
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,3 +56,25 @@ class FeedCache:
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
+
+
+class VersionClock:
+    """The store version, re-read at most every ``seconds`` per process.
+
+    A cache hit then costs no database round trip at all; an import shows in the feeds at
+    most ``seconds`` later (0 re-reads on every request).
+    """
+
+    def __init__(self, seconds: float, clock=time.monotonic) -> None:
+        self.seconds = seconds
+        self.clock = clock
+        self._value: int | None = None
+        self._read_at = 0.0
+        self._lock = threading.Lock()
+
+    def get(self, read) -> int:
+        now = self.clock()
+        with self._lock:
+            if self._value is None or now - self._read_at >= self.seconds:
+                self._value, self._read_at = read(), now
+            return self._value

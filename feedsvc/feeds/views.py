@@ -11,7 +11,7 @@ from ..db import get_session
 from ..models import current_store_version
 from ..web import external_url
 from .build import FeedLinks, FeedRequest, build_feed
-from .cache import FeedCache, RenderedFeed
+from .cache import FeedCache, RenderedFeed, VersionClock
 from .render import CONTENT_TYPES
 
 bp = Blueprint("feeds", __name__)
@@ -23,6 +23,7 @@ _FILE_OF = {fmt: name for name, fmt in FILES.items()}
 @bp.record_once
 def _setup(state) -> None:
     state.app.extensions["feedsvc.feed_cache"] = FeedCache(state.app.config["FEED_CACHE_SIZE"])
+    state.app.extensions["feedsvc.feed_version"] = VersionClock(state.app.config["FEED_VERSION_CHECK_SECONDS"])
 
 
 @bp.route("/feeds/<any('rss.xml', 'atom.xml', 'feed.json'):name>")
@@ -88,13 +89,13 @@ def _serve(scope: Scope, fmt: str) -> Response:
         limit=_int_arg("limit", config["FEED_SIZE"], 1, config["FEED_MAX_SIZE"]),
         full=request.args.get("full", "1").lower() not in ("0", "false", "no"),
     )
-    session = get_session()
     cache: FeedCache = current_app.extensions["feedsvc.feed_cache"]
-    key = (current_store_version(session), feed_request)
+    version = current_app.extensions["feedsvc.feed_version"].get(lambda: current_store_version(get_session()))
+    key = (version, feed_request)
     rendered = cache.get(key)
     if rendered is None:
         rendered = RenderedFeed.of(*build_feed(
-            session, feed_request, _links(feed_request),
+            get_session(), feed_request, _links(feed_request),
             site_name=config["SITE_NAME"], language=config["FEED_LANGUAGE"],
             hub_url=config["WEBSUB_HUB"],
         ))

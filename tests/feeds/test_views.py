@@ -238,3 +238,15 @@ def test_websub_hub_advertised_and_pinged_after_import(app, client, runner, hub,
     received.clear()
     assert runner.invoke(args=["import", str(tmp_path)]).exit_code == 0
     assert received == [], "an import that changed nothing pings nobody"
+
+
+def test_store_version_is_reread_at_most_every_interval(app, client, add_article):
+    clock = [100.0]
+    app.extensions["feedsvc.feed_version"].seconds = 60
+    app.extensions["feedsvc.feed_version"].clock = lambda: clock[0]
+    before = client.get("/feeds/atom.xml").headers["ETag"]
+    add_article(title="Harbour ferry returns", text="The harbour ferry resumed service on Monday.")
+    assert client.get("/feeds/atom.xml").headers["ETag"] == before, "within the interval: cached"
+    clock[0] += 60
+    after = client.get("/feeds/atom.xml")
+    assert after.headers["ETag"] != before and "Harbour ferry returns" in after.get_data(as_text=True)
