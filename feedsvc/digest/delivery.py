@@ -208,11 +208,11 @@ def _deliver_one(make_session, delivery_id, backend, settings, links, now, wordi
 
 
 def _still_wanted(delivery: Delivery, subscriber: Subscriber | None) -> bool:
-    if delivery.kind == "test" or subscriber is None:
-        return delivery.kind == "test"
-    if delivery.kind == "confirm":
-        return subscriber.state == "pending"
-    return subscriber.state == "confirmed"
+    """A confirmation only while pending, a digest only while confirmed; a test always."""
+    if delivery.kind == "test":
+        return True
+    wanted_state = "pending" if delivery.kind == "confirm" else "confirmed"
+    return subscriber is not None and subscriber.state == wanted_state
 
 
 def _fail(delivery, subscriber, message, settings, report, *, bounce: bool) -> str:

@@ -6,6 +6,7 @@ from flask import abort, current_app, jsonify, render_template, request
 from .. import ratelimit, subscribers
 from ..articles import facet_counts
 from ..db import get_session
+from ..mail.message import normalise_address
 from ..mailer import deliver_now, mail_domain
 from ..models import Subscriber
 from ..subscribers import PreferenceErrors, Preferences
@@ -70,7 +71,7 @@ def _subscribe(raw: dict):
         errors.update(exc.errors)
     email = str(raw.get("email") or "").strip()
     try:
-        subscribers.normalise_address(email)
+        normalise_address(email)
     except ValueError:
         errors["email"] = "invalid_email"
     if errors:
