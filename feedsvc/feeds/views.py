@@ -116,8 +116,10 @@ def _serve(scope: Scope, fmt: str) -> Response:
 
 def _links(feed_request: FeedRequest) -> FeedLinks:
     scope = feed_request.scope
+    # Links name only what differs from the defaults, so requests that ask for the same feed
+    # in other words (?limit=20&page=1) get the same bytes, and one cache entry serves them.
     query = {}
-    if "limit" in request.args:
+    if feed_request.limit != current_app.config["FEED_SIZE"]:
         query["limit"] = feed_request.limit
     if not feed_request.full:
         query["full"] = 0

@@ -24,6 +24,8 @@ from feedsvc.models import Delivery, utcnow
 from .conftest import NOW
 
 ROUNDS = 12
+# Read at import: the instance_path fixture hides every FEEDSVC_* variable from the tests.
+KILL_REPORT = os.environ.get("FEEDSVC_KILL_REPORT")
 
 
 def command_env(app, instance_path, **extra) -> dict:
@@ -92,8 +94,8 @@ def test_worker_killed_mid_send_loses_nothing(app, handler, populate, instance_p
     summary = {"messages": n, "kills": kills, "lost": len(lost), "doubled": doubled,
                "final_run_sent": report.sent}
     print("kill test:", json.dumps(summary))
-    if os.environ.get("FEEDSVC_KILL_REPORT"):
-        with open(os.environ["FEEDSVC_KILL_REPORT"], "w") as out:
+    if KILL_REPORT:
+        with open(KILL_REPORT, "w") as out:
             json.dump(summary, out)
     assert {state for _mid, state in rows} == {"sent"}
     assert lost == []

@@ -250,3 +250,13 @@ def test_store_version_is_reread_at_most_every_interval(app, client, add_article
     clock[0] += 60
     after = client.get("/feeds/atom.xml")
     assert after.headers["ETag"] != before and "Harbour ferry returns" in after.get_data(as_text=True)
+
+
+def test_the_same_feed_asked_in_other_words_is_the_same_bytes(client, add_article):
+    add_article(title="Harbour ferry returns", text=STORIES[0])
+    plain = client.get("/feeds/atom.xml")
+    spelled_out = client.get("/feeds/atom.xml?limit=20&page=1")
+    assert spelled_out.data == plain.data and spelled_out.headers["ETag"] == plain.headers["ETag"]
+    # Served from the other's cache entry, its ETag still answers 304.
+    again = client.get("/feeds/atom.xml", headers={"If-None-Match": spelled_out.headers["ETag"]})
+    assert again.status_code == 304
