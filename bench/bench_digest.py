@@ -7,7 +7,7 @@ loopback, beside a bare smtplib loop sending the same pre-rendered messages (the
 Per size, every phase runs in a fresh interpreter on one temporary instance (common.run_worker),
 so each peak RSS is the phase's own: setup (articles through the importer, subscribers by bulk
 insert), build (mailer.build_due), delivery (mailer.run_delivery) and the bare loop. The sink is
-a process of its own (this script with --sink) that accepts and discards, counting messages,
+a process of its own (bench/smtp_sink.py) that accepts and discards, counting messages,
 bytes and its own CPU time. In a full run a separate 2,000-subscriber instance is delivered
 under cProfile (kept in bench/out/digest-delivery.prof), then again under tracemalloc.
 ``--database-url`` runs against PostgreSQL; the database it names is emptied (migrated down to
@@ -16,7 +16,6 @@ base and up) before each size, so give it a throwaway one.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import cProfile
 import email
 import email.policy
@@ -26,17 +25,15 @@ import os
 import pstats
 import random
 import re
-import resource
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from common import OUT, machine, markdown_table, peak_rss_mib, run_worker, write_json
+from smtp_sink import sink
 
 SCRIPT = Path(__file__).resolve()
 SEED = 0
@@ -85,114 +82,6 @@ OUTLETS = {"zh": (["城市", "民生", "交通"], ["滨海晚报", "滨海日报
 LANGUAGES = (("zh-CN", "en"), (7, 3))
 ZONES = (("Asia/Shanghai", "Europe/London", "America/New_York", "Australia/Sydney"), (5, 2, 2, 1))
 TOPICS = (((), ("c", 0), ("c", 4), ("s", 0), ("t", 1), ("c", 1, "t", 3)), (50, 15, 10, 10, 10, 5))
-
-
-# --- the sink: a process of its own -----------------------------------------------------------
-
-class SinkSession(asyncio.Protocol):
-    """One SMTP session (RFC 5321) that accepts every message and keeps only counts."""
-
-    def __init__(self, stats: dict):
-        self.stats, self.buf, self.in_data, self.scanned = stats, bytearray(), False, 0
-
-    def connection_made(self, transport):
-        self.transport = transport
-        self.stats["connections"] += 1
-        self.stats["first_at"] = self.stats["first_at"] or time.monotonic()
-        transport.write(b"220 sink.bench ESMTP\r\n")
-
-    def data_received(self, data: bytes):
-        self.buf += data
-        while True:
-            if self.in_data:
-                # The terminator may straddle two reads: look back over its length.
-                end = self.buf.find(b"\r\n.\r\n", max(0, self.scanned - 4))
-                if end < 0:
-                    self.scanned = len(self.buf)
-                    return
-                self._accept(bytes(self.buf[: end + 2]))
-                del self.buf[: end + 5]
-                self.in_data, self.scanned = False, 0
-                self.transport.write(b"250 2.0.0 Accepted\r\n")
-                continue
-            end = self.buf.find(b"\r\n")
-            if end < 0:
-                return
-            verb = bytes(self.buf[:4]).upper()
-            del self.buf[: end + 2]
-            self.transport.write(self._reply(verb))
-            if verb == b"QUIT":
-                self.transport.close()
-                return
-
-    def _reply(self, verb: bytes) -> bytes:
-        if verb == b"EHLO":
-            return b"250-sink.bench\r\n250 8BITMIME\r\n"
-        if verb == b"RCPT":
-            self.stats["recipients"] += 1
-            return b"250 2.1.5 OK\r\n"
-        if verb == b"DATA":
-            self.in_data = True
-            return b"354 End data with <CR><LF>.<CR><LF>\r\n"
-        if verb == b"QUIT":
-            return b"221 2.0.0 Bye\r\n"
-        return b"250 2.0.0 OK\r\n" if verb in (b"HELO", b"MAIL", b"RSET", b"NOOP") else b"502 5.5.2 No\r\n"
-
-    def _accept(self, content: bytes) -> None:
-        stats = self.stats
-        if stats["messages"] == 0 and stats["save_first"]:
-            Path(stats["save_first"]).write_bytes(content)
-        stats["messages"] += 1
-        stats["bytes"] += len(content)
-        stats["last_at"] = time.monotonic()
-
-
-def sink_main(options: dict) -> None:
-    """Serve on a free loopback port (printed first) until stdin closes or the lifetime ends."""
-    stats = {"connections": 0, "recipients": 0, "messages": 0, "bytes": 0, "first_at": 0.0,
-             "last_at": 0.0, "save_first": options.get("save_first"), "timed_out": False}
-
-    async def serve():
-        loop = asyncio.get_running_loop()
-        server = await loop.create_server(lambda: SinkSession(stats), "127.0.0.1", 0)
-        print(json.dumps({"port": server.sockets[0].getsockname()[1]}), flush=True)
-        stop = asyncio.Event()
-        threading.Thread(target=lambda: (sys.stdin.read(), loop.call_soon_threadsafe(stop.set)),
-                         daemon=True).start()
-        before = resource.getrusage(resource.RUSAGE_SELF)
-        try:
-            await asyncio.wait_for(stop.wait(), options["lifetime"])
-        except TimeoutError:
-            stats["timed_out"] = True
-        server.close()
-        after = resource.getrusage(resource.RUSAGE_SELF)
-        stats["cpu_s"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-
-    asyncio.run(serve())
-    busy = stats.pop("last_at") - stats.pop("first_at")
-    stats["busy_s"] = max(busy, 0.0)
-    # Share of one core the sink used while messages came in: far below 1, it did not limit.
-    stats["cpu_share"] = stats["cpu_s"] / busy if busy > 0 else 0.0
-    print(json.dumps(stats), flush=True)
-
-
-@contextmanager
-def sink(lifetime: float, save_first: Path | None = None):
-    """A sink process; yields (port, stats), stats filled in once the block has ended."""
-    options = {"lifetime": lifetime, "save_first": str(save_first) if save_first else None}
-    proc = subprocess.Popen([sys.executable, str(SCRIPT), "--sink", json.dumps(options)],
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    stats: dict = {}
-    try:
-        port = json.loads(proc.stdout.readline())["port"]
-        yield port, stats
-    finally:
-        try:
-            out, _ = proc.communicate(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            out, _ = proc.communicate()
-    stats.update(json.loads(out.strip().splitlines()[-1]))
 
 
 # --- worker side: runs in a fresh interpreter, prints one JSON line --------------------------
@@ -620,12 +509,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-size", type=int, help="messages under cProfile and tracemalloc"
                         " (0: skip; default 2000 when a size reaches 10000, else 0)")
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database (it is emptied)")
+    parser.add_argument("--out", default="digest.json", help="the JSON file, under bench/out/ unless absolute")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
-    parser.add_argument("--sink", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.sink:
-        sink_main(json.loads(args.sink))
-        return 0
     if args.worker:
         task = json.loads(args.worker)
         print(json.dumps(WORKERS[task["task"]](task), default=str))
@@ -643,9 +529,9 @@ def main(argv: list[str] | None = None) -> int:
         extra["profile"] = profile_and_trace(args.profile_size, args, now)
     data = {"machine": machine(), "now": now, "database": "postgresql" if args.database_url else "sqlite",
             "results": results, **extra}
-    path = write_json("digest.json", data)
+    path = write_json(args.out, data)
     print(report(results, extra, args))
-    print(f"\nJSON: {path.relative_to(OUT.parent.parent)}")
+    print(f"\nJSON: {path}")
     return 0 if all(all(r["checks"].values()) for r in results) else 1
 
 

@@ -20,7 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import OUT, cpu_seconds, ensure_corpus, machine, markdown_table, peak_rss_mib, run_worker, write_json
+from common import cpu_seconds, ensure_corpus, machine, markdown_table, peak_rss_mib, run_worker, write_json
 
 SCRIPT = Path(__file__).resolve()
 # The options htmlpage._main_content passes; the library's defaults are measured as well.
@@ -294,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs of each measurement")
     parser.add_argument("--sample", type=int, default=500, help="files in the cProfile sample")
     parser.add_argument("--database-url", help="a throwaway PostgreSQL database (it is emptied)")
+    parser.add_argument("--out", default="import.json", help="the JSON file, under bench/out/ unless absolute")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -303,9 +304,9 @@ def main(argv: list[str] | None = None) -> int:
     results = [bench_kind(kind, args) for kind in args.kinds.split(",")]
     data = {"machine": machine(), "n": args.n, "repeat": args.repeat, "database": args.database_url
             and "postgresql" or "sqlite", "results": results}
-    path = write_json("import.json", data)
+    path = write_json(args.out, data)
     print(report(results, args))
-    print(f"\nJSON: {path.relative_to(OUT.parent.parent)}")
+    print(f"\nJSON: {path}")
     return 0
 
 

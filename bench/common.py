@@ -105,8 +105,8 @@ def markdown_table(header: list[str], rows: list[list]) -> str:
 
 
 def write_json(name: str, data: dict) -> Path:
-    """Write ``data`` to bench/out/NAME, pretty-printed."""
-    OUT.mkdir(parents=True, exist_ok=True)
+    """Write ``data`` to bench/out/NAME (or to NAME if absolute), pretty-printed."""
     path = OUT / name
+    path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path

@@ -22,7 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "AUTO_TAGS": 5,
     # Estimated Jaccard similarity of character shingles (MinHash) from which two texts
     # are one story; reprints with other chrome or a rewritten sentence score 0.8-0.9.
-    "NEAR_DUPLICATE_THRESHOLD": 0.5,
+    "NEAR_DUPLICATE_THRESHOLD": 0.7,
     "IMPORT_MAX_BYTES": 20 * 1024 * 1024,
     "DROP_FOLDER": None,  # None: instance/articles
     "FEED_SIZE": 20,  # entries in a feed's first page (the subscription document)

@@ -167,7 +167,10 @@ def test_real_reprint_page_matches_its_article_body(shared_samples):
     last = expected["text_contains"][-1]
     body = page[page.index(expected["text_starts_with"]) : page.index(last) + len(last)]
     a, b = signature(page), signature(body)
-    assert is_near_duplicate(a, b)
+    # The whole page, chrome and all (about a third of its text), still estimates well above
+    # different stories (< 0.15 on real text); the importer compares extracted bodies, which
+    # reprints share far more closely (0.81-0.93), so the default threshold is set above this.
+    assert similarity_from_signatures(a, b) >= 0.6
     assert set(band_keys(a)) & set(band_keys(b))
     assert not is_near_duplicate(a, signature(ZH))
     summary = summarize(body, max_chars=200)
