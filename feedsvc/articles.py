@@ -9,8 +9,6 @@ from sqlalchemy.orm import Session
 
 from .models import Article, Category, Source, Tag, article_tags
 
-SCOPES = ("category", "source", "tag")
-
 
 @dataclass(frozen=True)
 class Scope:

@@ -8,7 +8,6 @@ from typing import Callable, Iterable
 from flask import Flask
 
 from . import config
-from .articles import ALL
 from .feeds.websub import ping_hub
 from .ingest.importer import ImportReport, ImportSettings, collect_files, import_files
 from .web import external_url

@@ -4,7 +4,7 @@ from __future__ import annotations
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, render_template, request
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 

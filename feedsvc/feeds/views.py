@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from ..articles import ALL, SCOPES, Scope, facet_counts, resolve_scope
+from ..articles import ALL, Scope, facet_counts, resolve_scope
 from ..db import get_session
 from ..models import current_store_version
 from ..web import external_url

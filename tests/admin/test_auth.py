@@ -1,7 +1,6 @@
 """Signing in: every admin route needs it, CSRF everywhere, rate limits, no open redirect."""
 from __future__ import annotations
 
-import pytest
 from sqlalchemy import select, update
 
 from feedsvc import accounts, db

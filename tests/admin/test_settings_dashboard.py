@@ -4,7 +4,6 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from lxml import etree, html as lxml_html
-from sqlalchemy import select
 
 from feedsvc import db
 from feedsvc.admin.settings import mask_password

@@ -5,7 +5,6 @@ import json
 import sys
 from encodings.aliases import aliases
 
-import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
