@@ -56,14 +56,14 @@ def db_upgrade(revision: str) -> None:
 def parse_command(file: Path) -> None:
     """Print what the importer extracts from FILE as JSON, without touching the database."""
     from .ingest.article import ParseError
-    from .ingest.importer import prepare_articles
+    from .ingest.importer import error_line, prepare_articles
 
     try:
         articles = prepare_articles(
             file.read_bytes(), file.name, settings=import_settings(current_app)
         )
     except (OSError, ParseError) as exc:
-        raise click.ClickException(f"{file}: {_one_line(exc)}") from None
+        raise click.ClickException(f"{file}: {error_line(exc)}") from None
     documents = [a.to_json() for a in articles]
     out = documents[0] if len(documents) == 1 else documents
     click.echo(json.dumps(out, ensure_ascii=False, indent=2))
@@ -142,6 +142,3 @@ def _run_import(paths, origin: str):
         click.echo(f"warning: WebSub ping failed: {problem}", err=True)
     return report
 
-
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__

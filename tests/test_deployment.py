@@ -9,7 +9,6 @@ import email
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,12 +19,7 @@ from sqlalchemy import insert
 
 from feedsvc import db
 from feedsvc.models import JobSchedule, Subscriber, utcnow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from smtpsink import free_port
 
 
 def wait_for(check, timeout=30.0):

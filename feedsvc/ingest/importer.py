@@ -166,12 +166,12 @@ def import_files(
             outcomes = import_file(make_session, path, settings=settings)
         except (ParseError, OSError) as exc:
             outcomes = [Outcome.FAILED]
-            report.errors.append((str(path), _one_line(exc)))
+            report.errors.append((str(path), error_line(exc)))
         except Exception as exc:  # a bug must not stop the other files
             # The report gets one line; the trace is for developers, with debug logging on.
             log.debug("importing %s failed", path, exc_info=True)
             outcomes = [Outcome.FAILED]
-            report.errors.append((str(path), f"internal error: {_one_line(exc)}"))
+            report.errors.append((str(path), f"internal error: {error_line(exc)}"))
         report.counts.update(outcomes)
         if on_file:
             on_file(path, outcomes)
@@ -388,5 +388,6 @@ def _url(value: str | None) -> str | None:
     return value if value and len(value) <= URL_LENGTH else None
 
 
-def _one_line(exc: BaseException) -> str:
+def error_line(exc: BaseException) -> str:
+    """An exception as one line fit for a user's report."""
     return " ".join(str(exc).split()) or type(exc).__name__

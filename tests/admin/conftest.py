@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import pytest
-from lxml import html as lxml_html
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from feedsvc import accounts, db
 from feedsvc.models import AdminUser, AuditEntry
+from pages import csrf_from
 
 EMAIL = "ops@feeds.example.org"
 PASSWORD = "correct horse battery"
@@ -27,24 +27,17 @@ def admin_user(app):
     return EMAIL
 
 
-def token_from(client, url: str) -> str:
-    """The CSRF token of the first form on ``url``."""
-    page = client.get(url)
-    assert page.status_code in (200, 400), (url, page.status_code)
-    return lxml_html.fromstring(page.data).xpath("//input[@name='csrf_token']/@value")[0]
-
-
 @pytest.fixture
 def csrf(client):
     """``csrf(url="/admin/")``: a valid CSRF token for the client's session."""
-    return lambda url="/admin/": token_from(client, url)
+    return lambda url="/admin/": csrf_from(client, url)
 
 
 @pytest.fixture
 def signed_in(client, admin_user):
     """The test client, signed in as the operator."""
     response = client.post("/admin/login", data={
-        "email": admin_user, "password": PASSWORD, "csrf_token": token_from(client, "/admin/login"),
+        "email": admin_user, "password": PASSWORD, "csrf_token": csrf_from(client, "/admin/login"),
     })
     assert response.status_code == 302, response.get_data(as_text=True)
     return client

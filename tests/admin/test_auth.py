@@ -5,8 +5,9 @@ from sqlalchemy import select, update
 
 from feedsvc import accounts, db
 from feedsvc.models import AdminUser
+from pages import csrf_from
 
-from .conftest import PASSWORD, token_from
+from .conftest import PASSWORD
 
 GET_ROUTES = ["/admin/", "/admin/articles", "/admin/articles/1", "/admin/subscribers",
               "/admin/subscribers/1", "/admin/digests", "/admin/digests/wording", "/admin/settings"]
@@ -32,7 +33,7 @@ def test_anonymous_get_goes_to_login(client):
 
 
 def test_anonymous_post_is_refused(client):
-    token = token_from(client, "/admin/login")
+    token = csrf_from(client, "/admin/login")
     for url in POST_ROUTES:
         assert client.post(url, data={"csrf_token": token}).status_code == 403, url
 
@@ -51,7 +52,7 @@ def test_sign_in_sets_a_safe_cookie_and_goes_where_asked(client, admin_user, aud
     assert page.headers["Location"] == "/admin/login?next=/admin/settings"
     response = client.post("/admin/login", data={
         "email": "OPS@feeds.example.org", "password": PASSWORD, "next": "/admin/settings",
-        "csrf_token": token_from(client, "/admin/login?next=/admin/settings"),
+        "csrf_token": csrf_from(client, "/admin/login?next=/admin/settings"),
     })
     assert response.status_code == 302 and response.headers["Location"] == "/admin/settings"
     cookie = response.headers["Set-Cookie"]
@@ -63,18 +64,18 @@ def test_sign_in_sets_a_safe_cookie_and_goes_where_asked(client, admin_user, aud
 
 def test_wrong_password_is_a_form_error_and_audited(client, admin_user, audit_log):
     response = client.post("/admin/login", data={
-        "email": admin_user, "password": "wrong password", "csrf_token": token_from(client, "/admin/login"),
+        "email": admin_user, "password": "wrong password", "csrf_token": csrf_from(client, "/admin/login"),
     })
     assert response.status_code == 400 and "邮箱或密码错误" in response.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
     assert audit_log()[-1] == (admin_user, "login.failed", "127.0.0.1")
-    empty = client.post("/admin/login", data={"csrf_token": token_from(client, "/admin/login")})
+    empty = client.post("/admin/login", data={"csrf_token": csrf_from(client, "/admin/login")})
     assert empty.status_code == 400 and "请输入密码" in empty.get_data(as_text=True)
 
 
 def test_sign_in_is_rate_limited(app, client, admin_user, audit_log):
     app.config["ADMIN_LOGIN_ATTEMPTS"] = 3
-    token = token_from(client, "/admin/login")
+    token = csrf_from(client, "/admin/login")
     codes = [client.post("/admin/login", data={"email": admin_user, "password": f"guess {n}", "csrf_token": token}).status_code
              for n in range(3)]
     right = client.post("/admin/login", data={"email": admin_user, "password": PASSWORD, "csrf_token": token})
@@ -88,10 +89,10 @@ def test_next_never_leaves_the_admin(client, admin_user):
                    "javascript:alert(1)", "/admin/\r\nLocation: https://evil.example", "/feeds/rss.xml", ""):
         response = client.post("/admin/login", data={
             "email": admin_user, "password": PASSWORD, "next": target,
-            "csrf_token": token_from(client, "/admin/login"),
+            "csrf_token": csrf_from(client, "/admin/login"),
         })
         assert response.headers["Location"] == "/admin/", target
-        client.post("/admin/logout", data={"csrf_token": token_from(client, "/admin/")})
+        client.post("/admin/logout", data={"csrf_token": csrf_from(client, "/admin/")})
 
 
 def test_sign_out_needs_a_post(signed_in, csrf, audit_log):
@@ -111,7 +112,7 @@ def test_inactive_account_cannot_sign_in(app, client, admin_user):
     with db.new_session(app) as session, session.begin():
         session.execute(update(AdminUser).values(active=False))
     response = client.post("/admin/login", data={
-        "email": admin_user, "password": PASSWORD, "csrf_token": token_from(client, "/admin/login")})
+        "email": admin_user, "password": PASSWORD, "csrf_token": csrf_from(client, "/admin/login")})
     assert response.status_code == 400
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from feedsvc import db, mailer
 from feedsvc.models import Article, Delivery, Edition, Subscriber
 from feedsvc.tokens import make_token
+from pages import csrf_from
 
 BASE = "https://feeds.example.org"
 # 2026-11-21 00:30 UTC is 08:30 in Shanghai and 19:30 (the day before) in New York.
@@ -47,11 +48,6 @@ def html_of(msg) -> str:
 
 def link(text: str, path: str) -> str:
     return re.search(rf"{re.escape(BASE)}/{path}/[\w.-]+", text).group(0)
-
-
-def csrf_from(client, url: str) -> str:
-    page = lxml_html.fromstring(client.get(url).data)
-    return page.xpath("//input[@name='csrf_token']/@value")[0]
 
 
 @pytest.fixture

@@ -12,10 +12,7 @@ from sqlalchemy import func, select
 from feedsvc import db
 from feedsvc.ingest.importer import collect_files
 from feedsvc.models import Subscriber
-
-
-def csrf_from(client, url: str) -> str:
-    return lxml_html.fromstring(client.get(url).data).xpath("//input[@name='csrf_token']/@value")[0]
+from pages import csrf_from
 
 
 def test_admin_routes_refuse_the_anonymous(app, client):
