@@ -135,7 +135,9 @@ def worker_setup(task: dict) -> dict:
     from sqlalchemy import func, insert, select, update
 
     from feedsvc.config import site_timezone
-    from feedsvc.ingest.importer import ImportSettings, complete_article, store_article
+    from feedsvc.ingest.enrich import complete_article
+    from feedsvc.ingest.settings import ImportSettings
+    from feedsvc.ingest.store import store_article
     from feedsvc.models import Article, Category, Source, Subscriber, Tag
 
     app = _app(reset=True)

@@ -77,7 +77,8 @@ def worker_build(task: dict) -> dict:
 
     from feedsvc import create_app, db
     from feedsvc.imports import import_settings
-    from feedsvc.ingest.importer import prepare_articles, slugify
+    from feedsvc.ingest.enrich import prepare_articles
+    from feedsvc.ingest.store import slugify
     from feedsvc.models import Article, Category, Source, StoreVersion, Tag, article_tags
     from feedsvc.text.signature import signature
 

@@ -56,7 +56,8 @@ def db_upgrade(revision: str) -> None:
 def parse_command(file: Path) -> None:
     """Print what the importer extracts from FILE as JSON, without touching the database."""
     from .ingest.article import ParseError
-    from .ingest.importer import error_line, prepare_articles
+    from .ingest.enrich import prepare_articles
+    from .ingest.importer import error_line
 
     try:
         articles = prepare_articles(
@@ -105,7 +106,7 @@ def worker_command() -> None:
 def bootstrap_command() -> None:
     """First start: the drop folder, the demo articles while the store is empty, an operator."""
     from .demo import demo_dir
-    from .ingest.importer import store_is_empty
+    from .ingest.store import store_is_empty
 
     from .admin.cli import ensure_first_admin
 

@@ -9,7 +9,8 @@ from flask import Flask
 
 from . import config
 from .feeds.websub import ping_hub
-from .ingest.importer import ImportReport, ImportSettings, collect_files, import_files
+from .ingest.importer import ImportReport, collect_files, import_files
+from .ingest.settings import ImportSettings
 from .web import external_url
 
 log = logging.getLogger(__name__)

@@ -17,7 +17,9 @@ from sqlalchemy.engine import make_url
 from feedsvc import create_app, db
 from feedsvc.config import site_timezone
 from feedsvc.ingest.article import ParsedArticle
-from feedsvc.ingest.importer import ImportSettings, complete_article, store_article
+from feedsvc.ingest.enrich import complete_article
+from feedsvc.ingest.settings import ImportSettings
+from feedsvc.ingest.store import store_article
 from feedsvc.models import Article
 from smtpsink import RecordingHandler, start_server
 

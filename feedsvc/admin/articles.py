@@ -14,6 +14,7 @@ from .forms import article_form
 from .helpers import audit, get_or_404, page_count, window
 from .queries import ARTICLE_STATES, edit_article, facet_choices, find_articles, regenerate_summary, set_visible
 from .uploads import save_uploads
+from ..ingest.formats import SUFFIXES
 
 
 @bp.route("/articles")
@@ -28,7 +29,7 @@ def articles():
     return render_template(
         "admin/articles.html", articles=rows, total=total, page=page, pages=page_count(total),
         filters=filters, sources=facet_choices(session, Source),
-        categories=facet_choices(session, Category), states=ARTICLE_STATES,
+        categories=facet_choices(session, Category), states=ARTICLE_STATES, import_suffixes=SUFFIXES,
     )
 
 
@@ -85,7 +86,7 @@ def articles_upload():
     if not saved and not refused:
         flash(_("Choose at least one file."))
         return redirect(url_for("admin.articles"))
-    results = [(name, [], _(message)) for name, message in refused]
+    results = [(name, [], _(message, suffixes=", ".join(SUFFIXES))) for name, message in refused]
     if saved:
         results += _import(app, {path: name for name, path in saved}, origin="upload")
     return render_template("admin/import_result.html", results=results), 200 if saved else 400

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..digest.render import DigestWording
 from ..i18n import gettext as _
-from ..ingest.importer import NAME_LENGTH
+from ..ingest.enrich import NAME_LENGTH
 from .queries import clean_line, clean_text
 
 TITLE_MAX = 500

@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 # The importer's get-or-create of names, so an edit and an import name things alike.
-from ..ingest.importer import get_or_create_named as named
+from ..ingest.store import get_or_create_named as named
 from ..models import (
     Article, Category, Delivery, ImportRun, JobSchedule, Source, Subscriber, Tag,
     bump_store_version, utcnow,

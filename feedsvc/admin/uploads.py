@@ -9,7 +9,7 @@ from typing import Iterable
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from ..ingest.importer import SUPPORTED_SUFFIXES
+from ..ingest.formats import is_importable
 from .queries import clean_line
 
 
@@ -22,7 +22,7 @@ def upload_name(filename: str | None) -> str | None:
     """
     base = PurePosixPath((filename or "").replace("\\", "/")).name
     suffix = PurePosixPath(base).suffix.lower()
-    if not base or suffix not in SUPPORTED_SUFFIXES:
+    if not base or not is_importable(base):
         return None
     stem = secure_filename(base[: -len(suffix)])[:100] or "article"
     return stem + suffix
@@ -42,7 +42,8 @@ def save_uploads(root: Path, files: Iterable[FileStorage], *, max_bytes: int
             continue  # the browser sends an empty part when no file was chosen
         name = upload_name(upload.filename)
         if name is None:
-            refused.append((shown, "This kind of file is not imported (.txt, .html, .md, .json)."))
+            # A message id: the view fills in the suffixes when it translates it.
+            refused.append((shown, "This kind of file is not imported (%(suffixes)s)."))
             continue
         data = upload.stream.read(max_bytes + 1)
         if len(data) > max_bytes:

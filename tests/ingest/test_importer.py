@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 
 from feedsvc import db
-from feedsvc.ingest.importer import ImportSettings, Outcome, collect_files, import_files
+from feedsvc.ingest.importer import Outcome, collect_files, import_files
+from feedsvc.ingest.settings import DEFAULT_MAX_BYTES, ImportSettings
 from feedsvc.models import Article, ArticleBand, ImportRun, Source
 from feedsvc.config import site_timezone
 from feedsvc.text.sentences import split_sentences
@@ -154,6 +155,14 @@ def test_file_over_the_size_limit_fails_alone(tmp_path, app, session):
     )
     assert report.counts[Outcome.NEW] == 1 and report.failed == 1
     assert "big.txt" in report.errors[0][0] and "too large" in report.errors[0][1]
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path, run_import):
+    path = tmp_path / "huge.txt"
+    with path.open("wb") as f:
+        f.truncate(DEFAULT_MAX_BYTES + 1)  # sparse: the size is there, the bytes are not
+    report = run_import(tmp_path)
+    assert report.failed == 1 and "too large" in report.errors[0][1]
 
 
 def test_exact_reprint_is_merged_and_keeps_original_link(tmp_path, run_import, session):

@@ -1,10 +1,10 @@
-"""parse_bytes/parse_file refuse files without an article with one-line messages."""
+"""parse_bytes refuses files without an article with one-line messages."""
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from feedsvc.ingest.article import ParseError
-from feedsvc.ingest.parse import parse_bytes, parse_file, sniff_format
+from feedsvc.ingest.parse import parse_bytes, sniff_format
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -33,12 +33,11 @@ def test_too_large():
         parse_bytes(b"x" * 2048, "big.txt", tz=TZ, max_bytes=1024)
 
 
-def test_parse_file_checks_size_and_reads(tmp_path, fixture_text):
-    path = tmp_path / "story.txt"
-    path.write_text(fixture_text("en-dump.txt"), encoding="utf-8")
+def test_size_limit_and_reading(fixture_text):
+    data = fixture_text("en-dump.txt").encode("utf-8")
     with pytest.raises(ParseError, match="too large"):
-        parse_file(path, tz=TZ, max_bytes=100)
-    [article] = parse_file(path, tz=TZ)
+        parse_bytes(data, "story.txt", tz=TZ, max_bytes=100)
+    [article] = parse_bytes(data, "story.txt", tz=TZ)
     assert article.title == "City Council Approves Waterfront Park Plan"
 
 

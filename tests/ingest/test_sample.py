@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedsvc.ingest.parse import parse_file
+from feedsvc.ingest.parse import parse_bytes
 
 SAMPLES = Path(__file__).resolve().parents[2] / ".." / "shared" / "samples"
 SAMPLE = SAMPLES / "lzfz-reprint-2023-10-11.txt"
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.skipif(not SAMPLE.exists(), reason="shared samples are 
 
 @pytest.fixture(scope="module")
 def parsed():
-    [article] = parse_file(SAMPLE, tz=ZoneInfo("Asia/Shanghai"))
+    [article] = parse_bytes(SAMPLE.read_bytes(), SAMPLE.name, tz=ZoneInfo("Asia/Shanghai"))
     return article
 
 

@@ -9,7 +9,8 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from feedsvc.ingest.article import ParseError, ParsedArticle
-from feedsvc.ingest.importer import ImportSettings, prepare_articles
+from feedsvc.ingest.enrich import prepare_articles
+from feedsvc.ingest.settings import ImportSettings
 from feedsvc.ingest.parse import parse_bytes
 
 from . import PROFILE
