@@ -1,55 +1,76 @@
-"""Saved HTML pages: trafilatura finds the article body; the page's own metadata and its
-visible info line ("来源:X 时间:Y") fill in the rest."""
+"""Saved HTML pages: the readers vote on the article's paragraphs (htmlbody), the page's own
+metadata and its visible info line ("来源:X 时间:Y") fill in the rest."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from datetime import tzinfo
 from urllib.parse import urljoin
 
-import lxml.etree
-import lxml.html
-import trafilatura
 from lxml.html import HtmlElement
 
 from feedsvc.ingest import metadata
 from feedsvc.ingest.article import ParseError, ParsedArticle
 from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs
-from feedsvc.ingest.chrome import (
-    AFFILIATION, BREADCRUMB, END, INFO, SHARE, TOOLS, WELCOME, Line, classify_line, ends_article,
-)
+from feedsvc.ingest.chrome import AFFILIATION, BREADCRUMB, END, INFO, WELCOME, Line, classify_line
+from feedsvc.ingest.htmlbody import article_units, read_units
 from feedsvc.ingest.htmlmeta import page_metadata
-from feedsvc.sanitize import is_safe_url, sanitize_html, strip_control_chars
+from feedsvc.ingest.htmltree import clean_tree, load_tree
+from feedsvc.sanitize import is_safe_url, sanitize_html
 
-# lxml refuses a str that still declares a byte encoding; we have decoded it already.
-_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
-_INVISIBLE = ("script", "style", "noscript", "template")
 # An element whose text is longer than this is a container, not an info line.
 _MAX_LINE = 200
 # Info lines outside the article are dropped whatever they say; inside it, only credits
 # are (a "时间:" line there may be an event's time, part of the story).
-_PAGE_INFO_FIELDS = {"source_name", "original_url", "author", "published"}
-_CREDIT_FIELDS = {"source_name", "original_url", "author"}
-_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_PAGE_INFO_FIELDS = {"source_name", "original_url", "author", "published", "editor"}
+_CREDIT_FIELDS = {"source_name", "original_url", "author", "editor"}
+_TITLE_MAX = 120
+
+
+@dataclass
+class PreparedPage:
+    """A cleaned page with what it declares about itself and what its visible lines say."""
+
+    tree: HtmlElement
+    declared: dict
+    visible: dict = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str | None:
+        return self.declared.get("base_url")
+
+
+def prepare_page(text: str) -> PreparedPage:
+    """Parse and clean a page, read its head, and take its visible info lines out of the body."""
+    tree = load_tree(text)
+    page = PreparedPage(tree=tree, declared=page_metadata(tree))
+    clean_tree(tree)
+    body = tree.find("body")
+    if body is not None:
+        _take_visible_lines(body, page.visible, page.base_url)
+    return page
+
+
+def declared_title(page: PreparedPage) -> str | None:
+    """The title the page gives itself: og:title and friends, else <title> and <h1>."""
+    declared = page.declared
+    return _strip_site_name(declared.get("title"), declared.get("site_name")) or declared.get("page_title")
 
 
 def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
     """Extract the article from a saved HTML page."""
-    tree = _load(text)
-    declared = page_metadata(tree)
-    base_url = declared.get("base_url")
-    for element in tree.xpath("|".join(f"//{tag}" for tag in _INVISIBLE)):
-        element.drop_tree()
-    visible: dict[str, str] = {}
-    if tree.find("body") is not None:
-        _take_visible_lines(tree.find("body"), visible, base_url)
-
-    title = _strip_site_name(declared.get("title"), declared.get("site_name")) or declared.get("page_title")
-    if not title:
-        raise ParseError("No article found: the HTML page has no title.")
-    html = _main_content(tree, base_url, title, visible)
+    page = prepare_page(text)
+    declared, visible = page.declared, page.visible
+    title = declared_title(page)
+    units, info_lines = article_units(read_units(page.tree, title), title)
+    for unit, line in info_lines:
+        if line.data.keys() & _CREDIT_FIELDS:
+            _remember(line, unit.element, visible, page.base_url)
+    html = sanitize_html("\n".join(u.html for u in units), base_url=page.base_url)
     paragraphs = html_to_paragraphs(html)
     if not paragraphs:
         raise ParseError("No article found: the HTML page has no body text.")
+    title = title or _first_heading(units) or _title_from_text(paragraphs[0])
 
     return ParsedArticle(
         title=title,
@@ -72,19 +93,20 @@ def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
     )
 
 
-def _load(text: str) -> HtmlElement:
-    try:
-        tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
-    except (lxml.etree.ParserError, ValueError):
-        raise ParseError("The HTML page could not be read.") from None
-    # Character references (&#1;, &#xFFFE;) put back the characters parse_bytes stripped, and
-    # lxml refuses to store a string holding one, so drop_tree() and .text = would raise.
-    for element in tree.iter():
-        if element.text:
-            element.text = strip_control_chars(element.text)
-        if element.tail:
-            element.tail = strip_control_chars(element.tail)
-    return tree
+def _first_heading(units) -> str | None:
+    for unit in units:
+        if unit.heading and 0 < len(unit.text) <= _TITLE_MAX:
+            return unit.text
+    return None
+
+
+def _title_from_text(paragraph: str) -> str:
+    """A title for a page that names none: its first sentence, or the start of it."""
+    first = re.split(r"(?<=[。！？!?])|(?<=\.)\s", paragraph, maxsplit=1)[0].strip()
+    if len(first) <= _TITLE_MAX:
+        return first
+    cut = first[:_TITLE_MAX]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[40:] else cut) + "…"
 
 
 def _take_visible_lines(parent: HtmlElement, found: dict[str, str], base_url: str | None) -> None:
@@ -116,14 +138,15 @@ def _is_page_metadata(line: Line, info_fields: set[str]) -> bool:
     return line.kind in (BREADCRUMB, WELCOME, AFFILIATION)
 
 
-def _remember(line: Line, element: HtmlElement, found: dict[str, str], base_url: str | None) -> None:
+def _remember(line: Line, element: HtmlElement | None, found: dict[str, str], base_url: str | None) -> None:
     data = dict(line.data)
     if "crumbs" in data:
         section = metadata.section_from_crumbs(data.pop("crumbs"))
         if section:
             data["section"] = section
     if "original_url" in data:
-        data["original_url"] = _link_of(element, base_url) or metadata.first_url(data["original_url"]) or ""
+        link = _link_of(element, base_url) if element is not None else None
+        data["original_url"] = link or metadata.first_url(data["original_url"]) or ""
     for key, value in data.items():
         if value:
             found.setdefault(key, value)
@@ -135,39 +158,6 @@ def _link_of(element: HtmlElement, base_url: str | None) -> str | None:
         if is_safe_url(url):
             return url
     return None
-
-
-def _main_content(tree: HtmlElement, base_url: str | None, title: str, found: dict[str, str]) -> str:
-    """The article body as sanitized HTML, without chrome trafilatura let through."""
-    extracted = trafilatura.extract(
-        tree,
-        url=base_url,
-        output_format="html",
-        include_comments=False,
-        include_links=True,
-        include_formatting=True,
-        include_images=True,
-        include_tables=True,
-    )
-    if not extracted:
-        raise ParseError("No article found: the HTML page has no body text.")
-    body = lxml.html.document_fromstring(extracted).find("body")
-    kept: list[str] = []
-    for element in body if body is not None else []:
-        text = " ".join(element.text_content().split())
-        line = classify_line(text)
-        if ends_article(line):
-            break  # an editor line, a related-news list or a footer: the article is over
-        if _is_page_metadata(line, _CREDIT_FIELDS):
-            _remember(line, element, found, base_url)
-            continue
-        if line.kind in (TOOLS, SHARE) or (element.tag in _HEADINGS and text == title):
-            continue
-        element.tail = None  # the source's indentation between blocks
-        if element.text:
-            element.text = element.text.lstrip(" \u3000\xa0\t\n")  # typeset indentation
-        kept.append(lxml.html.tostring(element, encoding="unicode"))
-    return sanitize_html("\n".join(kept), base_url=base_url)
 
 
 def _strip_site_name(title: str | None, site_name: str | None) -> str | None:

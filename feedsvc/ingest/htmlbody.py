@@ -1,0 +1,107 @@
+"""Which of a page's units are the article: the readers vote, the body model decides, chrome goes.
+
+The units come from the page itself, so the article keeps the page's own paragraphs, headings,
+lists and tables whichever reader found them. When both readers and the model find nothing, a
+text-density pass of our own takes the container with the most prose.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lxml.html import HtmlElement
+
+from feedsvc.ingest.bodyfeatures import unit_features, weighted_length
+from feedsvc.ingest.bodymodel import body_model
+from feedsvc.ingest.chrome import (
+    AFFILIATION, BREADCRUMB, END, INFO, NAV, SHARE, TOOLS, WELCOME, Line, classify_line,
+)
+from feedsvc.ingest.htmlunits import Unit, page_units
+from feedsvc.ingest.readers import reader_texts
+
+# Kept units are dropped when their line is chrome: page tools, share bars, menus, breadcrumbs,
+# labelled metadata (its fields are remembered), footers and related-list headers.
+_CHROME = {TOOLS, SHARE, NAV, BREADCRUMB, WELCOME, AFFILIATION, END}
+_THRESHOLD = 0.5
+# The fallback's notion of prose: long enough, few links, with sentence punctuation.
+_PROSE_MIN = 60
+_PROSE_MAX_LINKS = 0.3
+_MIN_ARTICLE = 20
+
+
+@dataclass
+class PageReading:
+    """A page's units with the features the model reads."""
+
+    units: list[Unit]
+    rows: list[list[float]]
+
+
+def read_units(tree: HtmlElement, title: str | None) -> PageReading:
+    """The units of a cleaned page and each one's features (the readers' votes among them)."""
+    body = tree.find("body")
+    units = page_units(body) if body is not None else []
+    rows = unit_features(units, reader_texts(tree), title) if units else []
+    return PageReading(units, rows)
+
+
+def article_units(reading: PageReading, title: str | None, probabilities=None
+                  ) -> tuple[list[Unit], list[tuple[Unit, Line]]]:
+    """The units that make up the article, and the metadata lines (with their units) among them.
+
+    ``probabilities`` replaces the shipped model's (training evaluates candidate models so).
+    """
+    if probabilities is None:
+        probabilities = body_model().probabilities(reading.rows)
+    keep = [p >= _THRESHOLD for p in probabilities]
+    chosen = [u for u, k in zip(reading.units, keep) if k]
+    if _own_text(chosen) < _MIN_ARTICLE:
+        chosen = densest_prose(reading.units)
+    kept, info = [], []
+    for unit in chosen:
+        if unit.heading and title and " ".join(unit.text.split()) == " ".join(title.split()):
+            continue  # the title is stored apart from the body
+        line = classify_line(unit.text) if len(unit.text) <= 200 else None
+        if line is not None and line.kind in _CHROME:
+            continue
+        if line is not None and line.kind == INFO:
+            info.append((unit, line))
+            continue
+        kept.append(unit)
+    return kept, info
+
+
+def _own_text(units: list[Unit]) -> float:
+    """Weighted characters of text outside links: a menu of links is no article."""
+    return sum(weighted_length(u.text) * (1 - u.link_density) for u in units)
+
+
+def densest_prose(units: list[Unit]) -> list[Unit]:
+    """The prose units of the container holding the most prose: what a reader would take."""
+    weight: dict[int, int] = {}
+    members: dict[int, list[Unit]] = {}
+    for unit in units:
+        if not _is_prose(unit):
+            continue
+        element = unit.parent
+        # Credit every ancestor: the article's container sums the prose of its paragraphs.
+        depth = 0
+        while element is not None and depth < 4:
+            key = id(element)
+            weight[key] = weight.get(key, 0) + weighted_length(unit.text)
+            members.setdefault(key, []).append(unit)
+            element = element.getparent()
+            depth += 1
+    if not weight:
+        return []
+    # The deepest container that still holds nearly all the prose its best ancestor holds.
+    top = max(weight.values())
+    best = min((key for key in weight if weight[key] >= 0.9 * top), key=lambda key: len(members[key]))
+    return members[best]
+
+
+def _is_prose(unit: Unit) -> bool:
+    return (
+        weighted_length(unit.text) >= _PROSE_MIN
+        and unit.link_density < _PROSE_MAX_LINKS
+        and any(mark in unit.text for mark in "。！？.!?")
+    )

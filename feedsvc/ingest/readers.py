@@ -1,0 +1,54 @@
+"""The two libraries that vote on a page's article: readability-lxml and trafilatura.
+
+Each reads the same cleaned tree and is asked only which text it takes; neither one's output is
+shown to anyone. They fail differently (readability picks one container and misses articles
+spread over several; trafilatura collects more and with it teasers and captions), which is what
+makes their votes worth combining.
+"""
+from __future__ import annotations
+
+import logging
+import warnings
+
+import lxml.html
+import trafilatura
+from lxml.html import HtmlElement
+from readability import Document
+
+# Both libraries log every page they cannot read at WARNING or ERROR; for us that is one
+# vote less, not news.
+for _name in ("readability.readability", "trafilatura", "trafilatura.core", "trafilatura.utils", "htmldate"):
+    logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+
+def reader_texts(tree: HtmlElement) -> tuple[str, str]:
+    """The text readability-lxml and trafilatura each take as the article ("" when one fails).
+
+    Neither changes ``tree``: readability parses a deep copy, trafilatura copies the tree it
+    is given.
+    """
+    return _readability(tree), _trafilatura(tree)
+
+
+def _readability(tree: HtmlElement) -> str:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            summary = Document(tree).summary(html_partial=True)
+    except Exception:  # readability raises Unparseable, and worse, on odd pages: no vote
+        return ""
+    if not summary.strip():
+        return ""
+    return lxml.html.fragment_fromstring(summary, create_parent="div").text_content()
+
+
+def _trafilatura(tree: HtmlElement) -> str:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            # fast: no fallback extractors of its own; readability votes beside it.
+            return trafilatura.extract(
+                tree, fast=True, include_comments=False, include_tables=True, output_format="txt"
+            ) or ""
+    except Exception:  # a library bug on one page must not refuse the page
+        return ""
