@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from feedsvc.ingest import metadata
+from feedsvc.ingest import infolines, people, sitelines
 
 BLANK = "blank"
 TEXT = "text"
@@ -82,10 +82,10 @@ def classify_line(raw: str) -> Line:
     text = raw.strip(" \t\u3000\xa0\ufeff")
     if not text:
         return Line(BLANK, "")
-    site_name = metadata.parse_welcome(text)
+    site_name = sitelines.parse_welcome(text)
     if site_name:
         return Line(WELCOME, text, {"site_name": site_name})
-    crumbs = metadata.parse_breadcrumb(text)
+    crumbs = sitelines.parse_breadcrumb(text)
     if crumbs:
         return Line(BREADCRUMB, text, {"crumbs": crumbs})
     match = _AFFILIATION.match(text)
@@ -93,12 +93,12 @@ def classify_line(raw: str) -> Line:
         return Line(AFFILIATION, text, {"author_affiliation": match.group("unit")})
     if _RELATED.match(text) or _PREV_NEXT.match(text) or is_footer(text):
         return Line(END, text)
-    fields = metadata.parse_info_line(text) or metadata.parse_byline(text)
+    fields = infolines.parse_info_line(text) or people.parse_byline(text)
     if fields is not None:
         return Line(INFO, text, fields)
     if _SHARE.match(text) or _SHARE_TARGETS.fullmatch(text):
         return Line(SHARE, text)
-    if not _TOOL_FILLER.sub("", _TOOL_WORDS.sub("", metadata.TOOLS_RE.sub("", text))):
+    if not _TOOL_FILLER.sub("", _TOOL_WORDS.sub("", infolines.TOOLS_RE.sub("", text))):
         return Line(TOOLS, text)
     if is_nav(text):
         return Line(NAV, text)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timezone, tzinfo
 
-from feedsvc.ingest import metadata
+from feedsvc.ingest import dates, people
 from feedsvc.ingest.article import ParseError
 
 # ParsedArticle field -> the keys files use for it, preferred first.
@@ -41,7 +41,7 @@ def fields_from_mapping(mapping: dict, tz: tzinfo) -> dict:
         else:
             found[field] = _text(value, key)
     if "author" in found:
-        found["author"] = metadata.clean_person(found["author"])
+        found["author"] = people.clean_person(found["author"])
     if "lang" in found:
         found["lang"] = primary_language(found["lang"])
     return found
@@ -77,7 +77,7 @@ def _published(value, key: str, tz: tzinfo) -> datetime | date:
             return datetime.fromtimestamp(value, timezone.utc)  # a Unix time
         except (OverflowError, OSError, ValueError):
             raise ParseError(f'"{key}" is not a date: {value!r}.') from None
-    parsed = metadata.parse_date(value, tz) if isinstance(value, str) else None
+    parsed = dates.parse_date(value, tz) if isinstance(value, str) else None
     if parsed is None:
         raise ParseError(f'"{key}" is not a date: {str(value)[:40]!r}.')
     return parsed

@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
-from feedsvc.ingest import metadata
+from feedsvc.ingest import dates, infolines, people, sitelines
 from feedsvc.ingest.article import ParseError, ParsedArticle
 from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs
 from feedsvc.ingest.chrome import AFFILIATION, BREADCRUMB, END, INFO, WELCOME, Line, classify_line
@@ -76,16 +76,16 @@ def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
         title=title,
         text=join_paragraphs(paragraphs),
         html=html,
-        author=metadata.clean_person(declared.get("author"))
-        or metadata.join_names(visible.get("author", ""))
-        or metadata.lead_byline(paragraphs[0]),
+        author=people.clean_person(declared.get("author"))
+        or people.join_names(visible.get("author", ""))
+        or people.lead_byline(paragraphs[0]),
         author_affiliation=visible.get("author_affiliation"),
         source_name=visible.get("source_name") or declared.get("source_name"),
         site_name=declared.get("site_name") or visible.get("site_name"),
-        published=metadata.parse_date(declared.get("published"), tz)
-        or metadata.parse_date(visible.get("published"), tz),
+        published=dates.parse_date(declared.get("published"), tz)
+        or dates.parse_date(visible.get("published"), tz),
         category=declared.get("category") or visible.get("category") or visible.get("section"),
-        tags=declared.get("tags") or metadata.split_tags(visible.get("tags")),
+        tags=declared.get("tags") or infolines.split_tags(visible.get("tags")),
         original_url=visible.get("original_url"),
         canonical_url=declared.get("canonical_url"),
         summary=declared.get("summary"),
@@ -126,7 +126,7 @@ def _take_visible_lines(parent: HtmlElement, found: dict[str, str], base_url: st
             element.drop_tree()
             continue
         if line.kind == END:
-            site = metadata.parse_copyright(text)
+            site = sitelines.parse_copyright(text)
             if site:
                 found.setdefault("site_name", site)
         _take_visible_lines(element, found, base_url)
@@ -141,12 +141,12 @@ def _is_page_metadata(line: Line, info_fields: set[str]) -> bool:
 def _remember(line: Line, element: HtmlElement | None, found: dict[str, str], base_url: str | None) -> None:
     data = dict(line.data)
     if "crumbs" in data:
-        section = metadata.section_from_crumbs(data.pop("crumbs"))
+        section = sitelines.section_from_crumbs(data.pop("crumbs"))
         if section:
             data["section"] = section
     if "original_url" in data:
         link = _link_of(element, base_url) if element is not None else None
-        data["original_url"] = link or metadata.first_url(data["original_url"]) or ""
+        data["original_url"] = link or infolines.first_url(data["original_url"]) or ""
     for key, value in data.items():
         if value:
             found.setdefault(key, value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import tzinfo
 
-from feedsvc.ingest import metadata
+from feedsvc.ingest import dates, infolines, people, sitelines
 from feedsvc.ingest.article import ParseError, ParsedArticle
 from feedsvc.ingest.blocks import clean_paragraph, join_paragraphs, paragraphs_to_html
 from feedsvc.ingest.chrome import (
@@ -45,7 +45,7 @@ def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
             _collect(line, fields, title)
 
     paragraphs = _paragraphs(body)
-    author = metadata.join_names(fields.get("author", "")) or metadata.lead_byline(paragraphs[0])
+    author = people.join_names(fields.get("author", "")) or people.lead_byline(paragraphs[0])
     return ParsedArticle(
         title=title,
         text=join_paragraphs(paragraphs),
@@ -54,10 +54,10 @@ def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
         author_affiliation=fields.get("author_affiliation") or None,
         source_name=fields.get("source_name") or None,
         site_name=fields.get("site_name") or None,
-        published=metadata.parse_date(fields.get("published"), tz),
+        published=dates.parse_date(fields.get("published"), tz),
         category=fields.get("category") or fields.get("section"),
-        tags=metadata.split_tags(fields.get("tags")),
-        original_url=metadata.first_url(fields.get("original_url")),
+        tags=infolines.split_tags(fields.get("tags")),
+        original_url=infolines.first_url(fields.get("original_url")),
     )
 
 
@@ -113,11 +113,11 @@ def _collect(line: Line, fields: dict[str, str], title: str) -> None:
         for key, value in line.data.items():
             fields.setdefault(key, value)
     elif line.kind == BREADCRUMB:
-        section = metadata.section_from_crumbs(line.data["crumbs"], title)
+        section = sitelines.section_from_crumbs(line.data["crumbs"], title)
         if section:
             fields.setdefault("section", section)
     elif line.kind == END:
-        site = metadata.parse_copyright(line.text)
+        site = sitelines.parse_copyright(line.text)
         if site:
             fields.setdefault("site_name", site)
 

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from feedsvc.ingest import chrome, metadata
+from feedsvc.ingest import chrome, dates, infolines, people, sitelines
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -32,7 +32,7 @@ TZ = ZoneInfo("Asia/Shanghai")
     ],
 )
 def test_parse_date(value, expected):
-    parsed = metadata.parse_date(value, TZ)
+    parsed = dates.parse_date(value, TZ)
     assert parsed == expected
     assert type(parsed) is type(expected)
 
@@ -53,7 +53,7 @@ def test_parse_date(value, expected):
     ],
 )
 def test_parse_info_line(line, expected):
-    assert metadata.parse_info_line(line) == expected
+    assert infolines.parse_info_line(line) == expected
 
 
 @pytest.mark.parametrize(
@@ -62,37 +62,37 @@ def test_parse_info_line(line, expected):
      "来源:" + "很长的一句话" * 10],
 )
 def test_lines_that_are_not_info_lines(line):
-    assert metadata.parse_info_line(line) is None
+    assert infolines.parse_info_line(line) is None
 
 
 def test_bylines():
-    assert metadata.parse_byline("By Jane Doe") == {"author": "Jane Doe"}
-    assert metadata.parse_byline("By Jane Doe | March 3, 2024") == {"author": "Jane Doe", "published": "March 3, 2024"}
-    assert metadata.parse_byline("本报记者 张三 李四") == {"author": "张三、李四"}
-    assert metadata.parse_byline("Bystanders gathered near the bridge on Friday to watch the rescue.") is None
-    assert metadata.lead_byline("新华社北京3月3日电(记者 李四 王五)全国…") == "李四、王五"
-    assert metadata.lead_byline("本报讯(记者 张伟 通讯员 刘洋)11月30日…") == "张伟"
-    assert metadata.lead_byline("今天天气很好(记者观察)。") is None
-    assert metadata.clean_person("佚名") is None
+    assert people.parse_byline("By Jane Doe") == {"author": "Jane Doe"}
+    assert people.parse_byline("By Jane Doe | March 3, 2024") == {"author": "Jane Doe", "published": "March 3, 2024"}
+    assert people.parse_byline("本报记者 张三 李四") == {"author": "张三、李四"}
+    assert people.parse_byline("Bystanders gathered near the bridge on Friday to watch the rescue.") is None
+    assert people.lead_byline("新华社北京3月3日电(记者 李四 王五)全国…") == "李四、王五"
+    assert people.lead_byline("本报讯(记者 张伟 通讯员 刘洋)11月30日…") == "张伟"
+    assert people.lead_byline("今天天气很好(记者观察)。") is None
+    assert people.clean_person("佚名") is None
 
 
 def test_breadcrumbs():
-    crumbs = metadata.parse_breadcrumb("当前所在:首页 > 廉政时评 > 正文")
+    crumbs = sitelines.parse_breadcrumb("当前所在:首页 > 廉政时评 > 正文")
     assert crumbs == ["首页", "廉政时评", "正文"]
-    assert metadata.section_from_crumbs(crumbs) == "廉政时评"
-    assert metadata.section_from_crumbs(metadata.parse_breadcrumb("首页>社會新聞>正文")) == "社會新聞"
-    trail = metadata.parse_breadcrumb("您的位置：首页 » 本地 » 湿地公园迎来越冬候鸟")
-    assert metadata.section_from_crumbs(trail, "湿地公园迎来越冬候鸟") == "本地"
-    assert metadata.parse_breadcrumb("首页新闻很多") is None
+    assert sitelines.section_from_crumbs(crumbs) == "廉政时评"
+    assert sitelines.section_from_crumbs(sitelines.parse_breadcrumb("首页>社會新聞>正文")) == "社會新聞"
+    trail = sitelines.parse_breadcrumb("您的位置：首页 » 本地 » 湿地公园迎来越冬候鸟")
+    assert sitelines.section_from_crumbs(trail, "湿地公园迎来越冬候鸟") == "本地"
+    assert sitelines.parse_breadcrumb("首页新闻很多") is None
 
 
 def test_site_lines():
-    assert metadata.parse_welcome("欢迎来到廉政法治网!") == "廉政法治网"
-    assert metadata.parse_welcome("Welcome to The Harbor Gazette!") == "The Harbor Gazette"
-    assert metadata.parse_copyright("廉政法治网 lzfz.org.cn 版权所有。") == "廉政法治网"
-    assert metadata.parse_copyright("版权所有:江城日报社 京ICP备00000000号") == "江城日报社"
-    assert metadata.parse_copyright("Copyright © 2024 The Harbor Gazette. All rights reserved.") == "The Harbor Gazette"
-    assert metadata.parse_copyright("本文版权归原作者所有") is None
+    assert sitelines.parse_welcome("欢迎来到廉政法治网!") == "廉政法治网"
+    assert sitelines.parse_welcome("Welcome to The Harbor Gazette!") == "The Harbor Gazette"
+    assert sitelines.parse_copyright("廉政法治网 lzfz.org.cn 版权所有。") == "廉政法治网"
+    assert sitelines.parse_copyright("版权所有:江城日报社 京ICP备00000000号") == "江城日报社"
+    assert sitelines.parse_copyright("Copyright © 2024 The Harbor Gazette. All rights reserved.") == "The Harbor Gazette"
+    assert sitelines.parse_copyright("本文版权归原作者所有") is None
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,78 @@
+"""Dates as news pages print them: ISO, slashes, 年月日, English month names, with or without a time."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime, timedelta, timezone, tzinfo
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        (("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"),
+         ("may",), ("jun", "june"), ("jul", "july"), ("aug", "august"),
+         ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+         ("dec", "december")),
+        start=1,
+    )
+    for name in names
+}
+# Possessive before the hour: two adjacent whitespace runs made a failed time after a date
+# quadratic in the spaces that followed it.
+_TIME = (
+    r"(?:[T\s]*+(?P<ampm_zh>上午|下午|晚上)?\s*+(?P<hour>\d{1,2})\s*[:时時点點]\s*(?P<minute>\d{2})"
+    r"(?:\s*[:分]\s*(?P<second>\d{2}))?(?:\.\d+)?\s*分?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
+    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|UTC|GMT)?)?"
+)
+_DATE_PATTERNS = (
+    re.compile(r"(?P<year>\d{4})\s*[-/.]\s*(?P<month>\d{1,2})\s*[-/.]\s*(?P<day>\d{1,2})(?!\d)" + _TIME),
+    re.compile(r"(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*[日号號]?" + _TIME),
+    re.compile(
+        r"(?P<mname>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?,?\s+(?P<year>\d{4})"
+        r"(?:\s*(?:at|,)?\s*)" + _TIME
+    ),
+    re.compile(r"(?P<day>\d{1,2})\s+(?P<mname>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4})(?:\s*,?\s*)" + _TIME),
+)
+
+
+def parse_date(value: str | None, tz: tzinfo) -> datetime | date | None:
+    """A date, or an aware datetime when a time is given (local times are taken in ``tz``)."""
+    if not value:
+        return None
+    # NFKC folds full-width digits and colons (２０２３：) into ASCII.
+    value = unicodedata.normalize("NFKC", value)
+    for pattern in _DATE_PATTERNS:
+        match = pattern.search(value)
+        if match:
+            try:
+                return _build(match, tz)
+            except ValueError:
+                continue
+    return None
+
+
+def _build(match: re.Match, tz: tzinfo) -> datetime | date:
+    parts = match.groupdict()
+    month = int(parts["month"]) if parts.get("month") else _MONTHS.get(parts["mname"].lower())
+    if month is None:
+        raise ValueError("not a month name")
+    day = date(int(parts["year"]), month, int(parts["day"]))
+    if parts["hour"] is None:
+        return day
+    hour = int(parts["hour"])
+    ampm = (parts["ampm"] or "").replace(".", "").lower() or parts["ampm_zh"]
+    if ampm in ("pm", "下午", "晚上") and hour < 12:
+        hour += 12
+    elif ampm == "am" and hour == 12:
+        hour = 0
+    moment = datetime(day.year, day.month, day.day, hour, int(parts["minute"]), int(parts["second"] or 0))
+    return moment.replace(tzinfo=_offset(parts["offset"]) or tz)
+
+
+def _offset(text: str | None) -> tzinfo | None:
+    if not text:
+        return None
+    if text.upper() in ("Z", "UTC", "GMT"):
+        return timezone.utc
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
