@@ -142,6 +142,7 @@ class _Text:
         self.text = text
         self.heading = False
         self.link_density = 0.0
+        self.link_chars = 0
         self.parent = None
 
 

@@ -25,6 +25,7 @@ class ParsedArticle:
     html: str | None = None
     author: str | None = None
     author_affiliation: str | None = None
+    editor: str | None = None  # the site's editor (责任编辑), never the author
     source_name: str | None = None
     site_name: str | None = None
     published: datetime | date | None = None

@@ -26,6 +26,15 @@ _TOOL_WORDS = re.compile(
     r"收藏|纠错|糾錯|[大中小]|Print(?: this)?|Close(?: window)?|Email this|Back to top|Font size|A\+|A-",
     re.IGNORECASE,
 )
+# Short lines that are the site's furniture in English dumps and pages.
+_SITE_CHROME = re.compile(
+    r"^(?:Skip to (?:main )?(?:content|navigation|search)|Jump to (?:content|navigation)|Menu|Main menu|"
+    r"Search|Sign in|Sign up|Log in|Login|Register|Subscribe(?: now)?|Advertisement|Advertising|"
+    r"Sponsored(?: content)?|Follow us(?: on .{1,30})?|Newsletter|Cookie (?:settings|policy)|Accept(?: all)?(?: cookies)?|"
+    r"Toggle navigation|Open menu|Close menu|Back to (?:top|home)|Home|Loading(?:\.\.\.|…)?|"
+    r"打开APP|打開APP|下载客户端|下載客戶端|扫一扫|掃一掃|扫码|掃碼|返回首页|返回首頁|登录|登錄|注册|註冊)\s*[:：]?\s*$",
+    re.IGNORECASE,
+)
 _TOOL_FILLER = re.compile(r"[\s:：|｜/【】\[\]]+")
 _SHARE = re.compile(r"^(?:分享到|分享至|分享|Share(?: this)?(?: article| story)?(?: on)?)\s*[:：]", re.IGNORECASE)
 # A share bar's targets, often on their own line under "Share this article:".
@@ -50,7 +59,8 @@ _PREV_NEXT = re.compile(r"^(?:上一篇|下一篇|上一條|下一條|上一条|
 # Footer markers that end the article wherever they sit on a short line.
 _FOOTER_ANYWHERE = re.compile(
     r"版[权權]所有(?![人者])|(?:©|\(c\))\s*\d{4}|All rights reserved|ICP[备備证證]|公网安备|公網安備|不承担任何|不承擔任何|"
-    r"违法和不良信息举报|違法和不良信息舉報|QQ\s*[:：]?\s*\d{5,}",
+    r"违法和不良信息举报|違法和不良信息舉報|QQ\s*[:：]?\s*\d{5,}|[京沪粤浙苏津渝川鄂湘闽鲁豫冀晋辽吉黑皖赣桂琼贵云陕甘青宁新藏蒙港澳台]ICP|"
+    r"网站标识码|網站標識碼",
     re.IGNORECASE,
 )
 # Footer markers that must open the line (they are ordinary words inside a sentence).
@@ -58,6 +68,8 @@ _FOOTER_START = re.compile(
     r"^[【\[]?(?:免责声明|免責聲明)|^Disclaimer\s*:|^Copyright\s*(?:©|\(c\)|\d{4})"
     r"|^(?:联系电话|聯繫電話|联系方式|聯繫方式|电话|電話|传真|傳真|邮箱|郵箱|电子邮件|電子郵件|E-?mail|"
     r"地址|通讯地址|通訊地址|Tel|Phone|Fax|Address|Contact(?: us)?|技术支持|技術支持|"
+    r"主办单位|主辦單位|主办|主辦|承办单位|承辦單位|承办|承辦|协办单位|協辦單位|主管单位|主管單位|"
+    r"邮编|郵編|邮政编码|郵政編碼|备案号|備案號|网站标识码|網站標識碼|"
     r"第[一二三四五六七八九十]办公区|第[一二三四五六七八九十]辦公區)\s*[:：]"
     r"|^(?:本站|本网|本網)(?=.*(?:转载|轉載|版权|版權|不代表|观点|觀點|联系|聯繫|责任|責任))"
     r"|(?:主办|主辦|承办|承辦|主管)\s*(?:[|｜]|$)",
@@ -93,9 +105,13 @@ def classify_line(raw: str) -> Line:
         return Line(AFFILIATION, text, {"author_affiliation": match.group("unit")})
     if _RELATED.match(text) or _PREV_NEXT.match(text) or is_footer(text):
         return Line(END, text)
-    fields = infolines.parse_info_line(text) or people.parse_byline(text)
-    if fields is not None:
-        return Line(INFO, text, fields)
+    fields = infolines.parse_info_line(text)
+    byline = people.parse_byline(text)
+    if fields is not None or byline is not None:
+        # A labelled field wins over the same field read from an unlabelled byline.
+        return Line(INFO, text, {**(byline or {}), **(fields or {})})
+    if _SITE_CHROME.match(text):
+        return Line(NAV, text)
     if _SHARE.match(text) or _SHARE_TARGETS.fullmatch(text):
         return Line(SHARE, text)
     if not _TOOL_FILLER.sub("", _TOOL_WORDS.sub("", infolines.TOOLS_RE.sub("", text))):

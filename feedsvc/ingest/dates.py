@@ -50,6 +50,15 @@ def parse_date(value: str | None, tz: tzinfo) -> datetime | date | None:
     return None
 
 
+def date_span(value: str) -> tuple[int, int] | None:
+    """Where the first date (with its time, if any) stands in an NFKC-normalised string."""
+    found = [m for m in (pattern.search(value) for pattern in _DATE_PATTERNS) if m]
+    if not found:
+        return None
+    first = min(found, key=lambda m: m.start())
+    return first.start(), first.end()
+
+
 def _build(match: re.Match, tz: tzinfo) -> datetime | date:
     parts = match.groupdict()
     month = int(parts["month"]) if parts.get("month") else _MONTHS.get(parts["mname"].lower())

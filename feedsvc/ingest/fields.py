@@ -24,6 +24,22 @@ KEYS: dict[str, tuple[str, ...]] = {
 }
 
 
+# ISO 639-1 codes, and the 639-3 ones Chinese pages declare: a language tag must name a language.
+_ISO_639_1 = frozenset(
+    "aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da "
+    "de dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz "
+    "ia id ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln "
+    "lo lt lu lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi "
+    "pl ps pt qu rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti "
+    "tk tl tn to tr ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu".split()
+)
+_ISO_639_3 = {
+    **dict.fromkeys("zho chi cmn yue wuu hak nan gan".split(), "zh"), "eng": "en", "fra": "fr",
+    "fre": "fr", "deu": "de", "ger": "de", "spa": "es", "jpn": "ja", "kor": "ko", "rus": "ru",
+    "por": "pt", "ita": "it", "ara": "ar",
+}
+
+
 def fields_from_mapping(mapping: dict, tz: tzinfo) -> dict:
     """ParsedArticle keyword arguments (minus title and body) from a mapping's values."""
     found: dict = {}
@@ -48,9 +64,10 @@ def fields_from_mapping(mapping: dict, tz: tzinfo) -> dict:
 
 
 def primary_language(value: str | None) -> str | None:
-    """The primary language subtag of a tag like "zh-CN" or "en_US", lower-cased."""
+    """The primary language subtag of a tag like "zh-CN" or "en_US", lower-cased; None for
+    what is no language (``Content-Language: utf-8``, ``x-default``)."""
     primary = re.split(r"[-_]", (value or "").strip())[0].lower()
-    return primary if re.fullmatch(r"[a-z]{2,3}", primary) else None
+    return primary if primary in _ISO_639_1 else _ISO_639_3.get(primary)
 
 
 def _text(value, key: str) -> str:

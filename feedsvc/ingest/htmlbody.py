@@ -25,7 +25,7 @@ _THRESHOLD = 0.5
 # The fallback's notion of prose: long enough, few links, with sentence punctuation.
 _PROSE_MIN = 60
 _PROSE_MAX_LINKS = 0.3
-_MIN_ARTICLE = 20
+_MIN_ARTICLE = 1
 
 
 @dataclass
@@ -70,9 +70,9 @@ def article_units(reading: PageReading, title: str | None, probabilities=None
     return kept, info
 
 
-def _own_text(units: list[Unit]) -> float:
-    """Weighted characters of text outside links: a menu of links is no article."""
-    return sum(weighted_length(u.text) * (1 - u.link_density) for u in units)
+def _own_text(units: list[Unit]) -> int:
+    """Letters and digits outside links: a menu of links is no article."""
+    return sum(max(0, sum(ch.isalnum() for ch in u.text) - u.link_chars) for u in units)
 
 
 def densest_prose(units: list[Unit]) -> list[Unit]:

@@ -21,10 +21,15 @@ _META_NAMES = {
     "title": ("og:title", "twitter:title", "ArticleTitle"),
     "site_name": ("og:site_name", "application-name", "SiteName"),
     "summary": ("og:description", "description", "twitter:description"),
+    # Publication times CMSs declare, by name (property, name or itemprop), specific ones first;
+    # JSON-LD's datePublished comes after these and before the generic ones below.
     "published": (
-        "article:published_time", "og:published_time", "pubdate", "publishdate", "PubDate",
-        "publish-date", "date", "dc.date", "dcterms.created",
+        "article:published_time", "og:published_time", "article:published", "datepublished",
+        "publishdate", "publish_date", "publish-date", "pubdate", "publishtime", "publish_time",
+        "ptime", "firstpublishedtime", "og:release_date", "parsely-pub-date", "sailthru.date",
+        "dc.date.issued", "dcterms.issued", "weibo:article:create_at", "datecreated",
     ),
+    "published_generic": ("date", "dc.date", "dcterms.date", "dcterms.created"),
     "author": ("author", "article:author", "dc.creator"),
     "source_name": ("source", "ContentSource"),
     "category": ("article:section", "ColumnName", "section"),
@@ -48,7 +53,9 @@ def page_metadata(tree: HtmlElement) -> dict:
         del found["author"]  # article:author is often a profile URL, not a name
 
     found.setdefault("title", _text(ld.get("headline")))
-    found.setdefault("published", _text(ld.get("datePublished")))
+    found.setdefault("published", _text(ld.get("datePublished")) or found.get("published_generic"))
+    found.pop("published_generic", None)
+    found["keywords"] = _keywords(meta.get("keywords", [""])[0]) or _keywords(ld.get("keywords"))
     found.setdefault("author", _names(ld.get("author")))
     found.setdefault("site_name", _names(ld.get("publisher")))
     found.setdefault("category", _text(ld.get("articleSection")))
@@ -58,7 +65,7 @@ def page_metadata(tree: HtmlElement) -> dict:
     found["lang"] = _lang(tree, found.pop("locale", None) or _text(ld.get("inLanguage")))
     found["canonical_url"] = _canonical(tree, found.pop("url", None), ld)
     found["base_url"] = found["canonical_url"] or _base_href(tree)
-    found["page_title"] = _page_title(tree, found.get("site_name"))
+    found["page_title"] = _page_title(tree, found.get("site_name")) or _wrapper_title(tree)
     return {k: v for k, v in found.items() if v}
 
 
@@ -139,6 +146,15 @@ def _canonical(tree: HtmlElement, og_url: str | None, ld: dict) -> str | None:
 def _base_href(tree: HtmlElement) -> str | None:
     hrefs = tree.xpath("//base/@href")
     return hrefs[0].strip() if hrefs and is_safe_url(hrefs[0]) else None
+
+
+def _wrapper_title(tree: HtmlElement) -> str | None:
+    """A title a crawler kept in an attribute of the page's wrapper (<html title>, data-title)."""
+    for value in tree.xpath("/html/@title|/html/body/@title|//*[@data-title][1]/@data-title"):
+        value = " ".join(value.split())
+        if value:
+            return value
+    return None
 
 
 def _page_title(tree: HtmlElement, site_name: str | None) -> str | None:

@@ -1,39 +1,49 @@
-"""Saved HTML pages: the readers vote on the article's paragraphs (htmlbody), the page's own
-metadata and its visible info line ("来源:X 时间:Y") fill in the rest."""
+"""Saved HTML pages: the readers vote on the article's paragraphs (htmlbody); the page's visible
+metadata lines, its head and trafilatura's metadata reading vote on its facts (pagefacts)."""
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
+from trafilatura.metadata import extract_metadata
 
-from feedsvc.ingest import dates, infolines, people, sitelines
+from feedsvc.ingest import infolines, sitelines
 from feedsvc.ingest.article import ParseError, ParsedArticle
 from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs
-from feedsvc.ingest.chrome import AFFILIATION, BREADCRUMB, END, INFO, WELCOME, Line, classify_line
+from feedsvc.ingest.bodyfeatures import normalize
+from feedsvc.ingest.chrome import AFFILIATION, BREADCRUMB, END, INFO, WELCOME, classify_line
 from feedsvc.ingest.htmlbody import article_units, read_units
 from feedsvc.ingest.htmlmeta import page_metadata
 from feedsvc.ingest.htmltree import clean_tree, load_tree
+from feedsvc.ingest.pagefacts import (
+    SeenLine, Voters, decide_author, decide_editor, decide_published, decide_source, visible_value,
+)
 from feedsvc.sanitize import is_safe_url, sanitize_html
+
+log = logging.getLogger(__name__)
 
 # An element whose text is longer than this is a container, not an info line.
 _MAX_LINE = 200
-# Info lines outside the article are dropped whatever they say; inside it, only credits
-# are (a "时间:" line there may be an event's time, part of the story).
-_PAGE_INFO_FIELDS = {"source_name", "original_url", "author", "published", "editor"}
-_CREDIT_FIELDS = {"source_name", "original_url", "author", "editor"}
 _TITLE_MAX = 120
+_HEADLINES = "//h1|//h2|//h3|//*[contains(@class, 'title')]"
+_INLINE = frozenset("a abbr b cite code em font i q s small span strong sub sup time u".split())
+_BLOCK_PARENTS = frozenset("html body div section article main header footer aside nav td th li dd center form".split())
 
 
 @dataclass
 class PreparedPage:
-    """A cleaned page with what it declares about itself and what its visible lines say."""
+    """A cleaned page with what it declares about itself and the metadata lines taken out of it."""
 
     tree: HtmlElement
     declared: dict
-    visible: dict = field(default_factory=dict)
+    library: dict
+    lines: list[SeenLine] = field(default_factory=list)
+    order: dict = field(default_factory=dict)  # element -> index in document order
+    site_lines: list[str] = field(default_factory=list)  # copyright and welcome lines
 
     @property
     def base_url(self) -> str | None:
@@ -41,13 +51,14 @@ class PreparedPage:
 
 
 def prepare_page(text: str) -> PreparedPage:
-    """Parse and clean a page, read its head, and take its visible info lines out of the body."""
+    """Parse and clean a page, read its head, and take its visible metadata lines out of the body."""
     tree = load_tree(text)
-    page = PreparedPage(tree=tree, declared=page_metadata(tree))
+    page = PreparedPage(tree=tree, declared=page_metadata(tree), library=_library_metadata(tree))
     clean_tree(tree)
     body = tree.find("body")
     if body is not None:
-        _take_visible_lines(body, page.visible, page.base_url)
+        page.order = {element: i for i, element in enumerate(body.iter())}
+        _take_visible_lines(body, page)
     return page
 
 
@@ -60,37 +71,131 @@ def declared_title(page: PreparedPage) -> str | None:
 def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
     """Extract the article from a saved HTML page."""
     page = prepare_page(text)
-    declared, visible = page.declared, page.visible
+    declared = page.declared
     title = declared_title(page)
     units, info_lines = article_units(read_units(page.tree, title), title)
-    for unit, line in info_lines:
-        if line.data.keys() & _CREDIT_FIELDS:
-            _remember(line, unit.element, visible, page.base_url)
+    page.lines += [SeenLine(page.order.get(u.element, page.order.get(u.parent, 0)), line, u.element)
+                   for u, line in info_lines]
     html = sanitize_html("\n".join(u.html for u in units), base_url=page.base_url)
     paragraphs = html_to_paragraphs(html)
     if not paragraphs:
         raise ParseError("No article found: the HTML page has no body text.")
     title = title or _first_heading(units) or _title_from_text(paragraphs[0])
-
+    voters = Voters(lines=sorted(page.lines, key=lambda s: s.position), declared=declared,
+                    library=page.library, title_position=_title_position(page, title), lead=paragraphs[0])
+    site_name = declared.get("site_name") or _site_from_lines(page) or page.library.get("sitename")
+    crumbs = visible_value(voters, "crumbs")
     return ParsedArticle(
         title=title,
         text=join_paragraphs(paragraphs),
         html=html,
-        author=people.clean_person(declared.get("author"))
-        or people.join_names(visible.get("author", ""))
-        or people.lead_byline(paragraphs[0]),
-        author_affiliation=visible.get("author_affiliation"),
-        source_name=visible.get("source_name") or declared.get("source_name"),
-        site_name=declared.get("site_name") or visible.get("site_name"),
-        published=dates.parse_date(declared.get("published"), tz)
-        or dates.parse_date(visible.get("published"), tz),
-        category=declared.get("category") or visible.get("category") or visible.get("section"),
-        tags=declared.get("tags") or infolines.split_tags(visible.get("tags")),
-        original_url=visible.get("original_url"),
+        author=decide_author(voters),
+        author_affiliation=visible_value(voters, "author_affiliation"),
+        editor=decide_editor(voters),
+        source_name=decide_source(voters),
+        site_name=site_name,
+        published=decide_published(voters, tz),
+        category=declared.get("category") or visible_value(voters, "category")
+        or (sitelines.section_from_crumbs(crumbs, title) if crumbs else None),
+        tags=declared.get("tags") or infolines.split_tags(visible_value(voters, "tags")),
+        original_url=_original_url(voters, page.base_url),
         canonical_url=declared.get("canonical_url"),
         summary=declared.get("summary"),
         lang=declared.get("lang"),
     )
+
+
+def _library_metadata(tree: HtmlElement) -> dict:
+    """trafilatura's reading of the page's metadata (it copies the tree; htmldate finds the date)."""
+    try:
+        found = extract_metadata(tree, extensive=True)
+    except Exception:  # a library bug on one page costs one voter, not the page
+        log.debug("trafilatura metadata failed", exc_info=True)
+        return {}
+    return {key: getattr(found, key, None) for key in ("author", "date", "sitename")}
+
+
+def _take_visible_lines(parent: HtmlElement, page: PreparedPage) -> None:
+    """Read and remove the page's metadata lines: info lines, bylines, breadcrumbs, welcome lines.
+
+    A line is an element standing on its own: a block, or inline markup alone in its parent. A
+    date in a <span> inside a sentence or a reference list is part of that text.
+    """
+    if parent.tag not in _BLOCK_PARENTS and _has_own_text(parent):
+        return
+    for element in list(parent):
+        if not isinstance(element.tag, str):
+            continue
+        if element.tag in _INLINE and _has_own_text(parent):
+            continue
+        text = " ".join(element.text_content().split())
+        if not text:
+            continue
+        if len(text) > _MAX_LINE:
+            _take_visible_lines(element, page)
+            continue
+        line = classify_line(text)
+        if line.kind == INFO and "source_name" in line.data and _is_caption(element):
+            # "(Source: Riivka)" under a photo credits the photo, not the article.
+            line.data.pop("source_name")
+        if line.kind in (INFO, BREADCRUMB, WELCOME, AFFILIATION):
+            page.lines.append(SeenLine(page.order.get(element, 0), line, element))
+            element.drop_tree()
+            continue
+        if line.kind == END:
+            page.site_lines.append(text)
+        _take_visible_lines(element, page)
+
+
+def _has_own_text(element: HtmlElement) -> bool:
+    """True when text stands directly in the element, beside its children."""
+    if (element.text or "").strip():
+        return True
+    return any((child.tail or "").strip() for child in element)
+
+
+def _is_caption(element: HtmlElement) -> bool:
+    """True for a line in a figure's caption or right under an image."""
+    for ancestor in [element, *element.iterancestors()][:4]:
+        if ancestor.tag in ("figure", "figcaption") or "caption" in (ancestor.get("class") or "").lower():
+            return True
+    previous = element.getprevious()
+    return previous is not None and (previous.tag == "img" or bool(previous.xpath(".//img")))
+
+
+def _title_position(page: PreparedPage, title: str) -> int | None:
+    """Where the headline stands in document order (metadata lines are judged by it)."""
+    wanted = normalize(title)
+    if not wanted:
+        return None
+    for element in page.tree.xpath(_HEADLINES):
+        text = normalize(element.text_content())
+        if text and (text == wanted or (len(text) >= 8 and (text in wanted or wanted in text))):
+            return page.order.get(element)
+    return None
+
+
+def _site_from_lines(page: PreparedPage) -> str | None:
+    for seen in page.lines:
+        if "site_name" in seen.line.data:
+            return seen.line.data["site_name"]
+    for text in page.site_lines:
+        site = sitelines.parse_copyright(text)
+        if site:
+            return site
+    return None
+
+
+def _original_url(voters: Voters, base_url: str | None) -> str | None:
+    seen = voters.nearest("original_url")
+    if seen is None:
+        return None
+    if seen.element is not None:
+        for href in seen.element.xpath(".//a/@href"):
+            url = urljoin(base_url, href.strip()) if base_url else href.strip()
+            if is_safe_url(url):
+                return url
+    return infolines.first_url(seen.line.data["original_url"])
 
 
 def _first_heading(units) -> str | None:
@@ -107,57 +212,6 @@ def _title_from_text(paragraph: str) -> str:
         return first
     cut = first[:_TITLE_MAX]
     return (cut.rsplit(" ", 1)[0] if " " in cut[40:] else cut) + "…"
-
-
-def _take_visible_lines(parent: HtmlElement, found: dict[str, str], base_url: str | None) -> None:
-    """Read and remove the info line, breadcrumb and original-link elements of the page."""
-    for element in list(parent):
-        if not isinstance(element.tag, str):
-            continue
-        text = " ".join(element.text_content().split())
-        if not text:
-            continue
-        if len(text) > _MAX_LINE:
-            _take_visible_lines(element, found, base_url)
-            continue
-        line = classify_line(text)
-        if _is_page_metadata(line, _PAGE_INFO_FIELDS):
-            _remember(line, element, found, base_url)
-            element.drop_tree()
-            continue
-        if line.kind == END:
-            site = sitelines.parse_copyright(text)
-            if site:
-                found.setdefault("site_name", site)
-        _take_visible_lines(element, found, base_url)
-
-
-def _is_page_metadata(line: Line, info_fields: set[str]) -> bool:
-    if line.kind == INFO:
-        return bool(info_fields & line.data.keys())
-    return line.kind in (BREADCRUMB, WELCOME, AFFILIATION)
-
-
-def _remember(line: Line, element: HtmlElement | None, found: dict[str, str], base_url: str | None) -> None:
-    data = dict(line.data)
-    if "crumbs" in data:
-        section = sitelines.section_from_crumbs(data.pop("crumbs"))
-        if section:
-            data["section"] = section
-    if "original_url" in data:
-        link = _link_of(element, base_url) if element is not None else None
-        data["original_url"] = link or infolines.first_url(data["original_url"]) or ""
-    for key, value in data.items():
-        if value:
-            found.setdefault(key, value)
-
-
-def _link_of(element: HtmlElement, base_url: str | None) -> str | None:
-    for href in element.xpath(".//a/@href"):
-        url = urljoin(base_url, href.strip()) if base_url else href.strip()
-        if is_safe_url(url):
-            return url
-    return None
 
 
 def _strip_site_name(title: str | None, site_name: str | None) -> str | None:

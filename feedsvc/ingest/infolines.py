@@ -2,26 +2,32 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timezone
 
-from feedsvc.ingest.dates import parse_date
+from feedsvc.ingest.dates import date_span, parse_date
 
-# Field -> the labels sites print for it (simplified, traditional, English).  An "editor"
-# is the site's own staff, never the article's author, so it is recognised only to be dropped.
+# Field -> the labels sites print for it (simplified, traditional, English). Fields nobody stores
+# are still recognised, so their lines are known as metadata: an "editor" is the site's own staff,
+# never the article's author; a correspondent, an intern or a photographer is not the author
+# either; an "updated" time is not the publication time.
 FIELD_LABELS: dict[str, tuple[str, ...]] = {
     "published": (
         "发布时间", "發布時間", "发布日期", "發布日期", "发表时间", "發表時間", "发表日期",
-        "發表日期", "更新时间", "更新時間", "时间", "時間", "日期",
-        "Published", "Publish date", "Posted", "Updated", "Date",
+        "發表日期", "发稿时间", "發稿時間", "时间", "時間", "日期",
+        "Published", "Publish date", "Published on", "Posted", "Posted on", "Date",
     ),
+    "updated": ("更新时间", "更新時間", "修改时间", "修改時間", "Updated", "Last updated", "Modified"),
     "source_name": (
         "文章来源", "文章來源", "新闻来源", "新聞來源", "稿件来源", "稿件來源", "信息来源",
-        "資訊來源", "来源", "來源", "稿源", "出处", "出處", "Source",
+        "資訊來源", "本文来源", "本文來源", "来源", "來源", "稿源", "出处", "出處", "转载自",
+        "轉載自", "转自", "轉自", "Source",
     ),
-    "author": ("作者", "记者", "記者", "撰文", "撰稿", "文", "Author", "Written by", "Reporter"),
+    "author": ("作者", "记者", "記者", "撰文", "撰稿", "文", "Author", "Authors", "Written by", "Reporter", "By"),
+    "contributor": ("通讯员", "通訊員", "实习生", "實習生", "摄影", "攝影", "图", "圖", "Photo", "Photos"),
     "editor": (
-        "责任编辑", "責任編輯", "责编", "責編", "编辑", "編輯", "审核", "審核", "校对", "校對",
-        "Editor", "Edited by",
+        "责任编辑", "責任編輯", "值班编辑", "值班編輯", "责编", "責編", "编辑", "編輯", "主编", "主編",
+        "编审", "編審", "审核", "審核", "校对", "校對", "Editor", "Edited by",
     ),
     "original_url": (
         "原文链接", "原文鏈接", "原文連結", "原文地址", "原文网址", "原文網址",
@@ -44,7 +50,8 @@ _LABEL_RE = re.compile(
     re.IGNORECASE,
 )
 SEPARATORS = " \t\u3000\xa0|｜丨/【】[]()（）·•,，;；"
-_MAX_VALUE = {"author": 40, "source_name": 40, "editor": 40, "category": 30, "published": 40}
+_MAX_VALUE = {"author": 40, "source_name": 40, "editor": 40, "contributor": 40, "category": 30,
+              "published": 40, "updated": 40}
 _DEFAULT_MAX_VALUE = 120
 # Bracketed page tools that share a line with the metadata: 【字体:大 中 小】【打印】.
 TOOLS_RE = re.compile(
@@ -57,7 +64,7 @@ def parse_info_line(line: str) -> dict[str, str] | None:
     line = TOOLS_RE.sub(" ", line).strip()
     matches = list(_LABEL_RE.finditer(line))
     if not matches:
-        return None
+        return _dateline(line)
     fields: dict[str, str] = {}
     lead = line[: matches[0].start()].strip(SEPARATORS)
     if lead:
@@ -103,3 +110,49 @@ def first_url(value: str | None) -> str | None:
     """The first http(s) URL in a value, or None."""
     match = _URL.search(value or "")
     return match.group(0) if match else None
+
+
+# What may follow an unlabelled date on its own line: a time zone, a weekday, page tools.
+_DATELINE_REST = re.compile(r"^[\s|｜丨/·•,，()（）A-Za-z\u4e00-\u9fff]{0,24}$")
+_DATE_AT_START = re.compile(r"^\s*(?:\d{4}\s*[-/.年]|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4})")
+
+
+def _dateline(line: str) -> dict[str, str] | None:
+    """A line that is a date and little else ("2022-02-13 20:04:17", "2022年02月13日 20:04 星期日"),
+    as ``{"dateline": …}``: unlabelled, it ranks below a labelled time where both are read.
+
+    Chinese portals print the article's time so, unlabelled, next to the title. The rest of the
+    line must be short and hold no sentence punctuation, or it is a sentence that starts with a
+    date ("2022年2月13日，市政府召开会议……").
+    """
+    line = unicodedata.normalize("NFKC", line)
+    if not _DATE_AT_START.match(line) or any(mark in line for mark in "，。；;！？!?"):
+        return None
+    span = date_span(line)
+    if span is None or span[0] > 2 or parse_date(line[span[0]:span[1]], timezone.utc) is None:
+        return None
+    if not _DATELINE_REST.match(line[span[1]:]):
+        return None
+    return {"dateline": line[span[0]:span[1]].strip()}
+
+
+# Words that follow an outlet's name on its row but are not part of it: page tools, share bars,
+# report links, font sizes ("人民网-文化频道 分享到：", "澎湃新闻 字号 超大 大 标准 小", "新京报 举报").
+_SOURCE_TAIL = re.compile(
+    r"\s*(?:分享到|分享|字号|字號|字体|字體|举报|舉報|打印|收藏|评论|評論|纠错|糾錯|关注|關注|订阅|訂閱|"
+    r"Share|Print|Comments?)\b.*$|\s*(?:分享到|分享|字号|字號|字体|字體|举报|舉報|打印|收藏|评论|評論).*$",
+    re.IGNORECASE,
+)
+# A channel after the outlet ("人民网-文化频道", "央视网｜新闻频道"): the outlet is the source.
+_CHANNEL = re.compile(r"\s*[-–—|｜_]\s*\S{1,12}(?:频道|頻道|栏目|欄目|版)$")
+# Credits that are not a declaration of where an article comes from.
+_NOT_A_SOURCE = re.compile(r"^(?:supplied|handout|file|getty images?|shutterstock|istock|网络|網絡|网络图片|资料图|資料圖)$", re.I)
+
+
+def clean_source(value: str | None) -> str | None:
+    """An outlet's name from a 来源 declaration, without the chrome that shares its row."""
+    value = _SOURCE_TAIL.sub("", value or "").strip(SEPARATORS)
+    value = _CHANNEL.sub("", value).strip(SEPARATORS)
+    if not value or _NOT_A_SOURCE.match(value) or value.lower().startswith("http"):
+        return None
+    return value

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import timezone
 
-from feedsvc.ingest.dates import parse_date
+from feedsvc.ingest.dates import date_span, parse_date
 from feedsvc.ingest.infolines import SEPARATORS, parse_info_line
 
 ANONYMOUS = {"佚名", "匿名", "未知", "不详", "不詳", "本站", "admin", "unknown", "anonymous"}
 
-_BYLINE_EN = re.compile(r"^(?:By|BY)\s+([A-Z][^|·•]{1,80}?)\s*(?:[|·•]\s*(.*))?$")
+_BYLINE_EN = re.compile(r"^(?:By|BY|by)\s*:?\s+([A-Z][^|·•]{1,80}?)\s*(?:[|·•]\s*(.*))?$")
+# "本报记者 张三 李四", "人民网 记者 王立新" (the outlet and the reporter on one row), "文/赵六".
 _BYLINE_ZH = re.compile(
-    r"^(?:本报|本報|本台|本刊|本网|本網)?(?:记者|記者|通讯员|通訊員)\s+([^\s:：].{0,30})$|^文\s*[/|｜]\s*(.{1,20})$"
+    r"^(?:[\u4e00-\u9fff·]{2,12}\s+)?(?:本报|本報|本台|本刊|本网|本網)?(?:特约|特約)?(?:记者|記者)\s*([^\s:：].{0,30})$"
+    r"|^文\s*[/|｜]\s*(.{1,20})$"
 )
 # "本报讯(记者 张三)" / "新华社北京3月3日电(记者 李四 王五)" at the start of the first paragraph.
 # The credit follows the dateline ("…讯", "…电") or opens the paragraph.
@@ -19,26 +22,45 @@ _LEAD_BYLINE = re.compile(
     r"^(?:.{0,30}?(?:讯|訊|电|電))?\s*[(（](?:本报|本報|本台)?(?:记者|記者)\s*([^)）]{1,40})[)）]"
 )
 _NAME_SPLIT = re.compile(r"[\s、,，]+")
+# Who else a credit row names: correspondents, interns, photographers (contributors, not authors).
+_OTHER_ROLES = re.compile(r"\s*(?:通讯员|通訊員|实习生|實習生|摄影|攝影|摄|攝|图|圖|视频|視頻|编辑|編輯)\b.*$|"
+                          r"\s*(?:通讯员|通訊員|实习生|實習生|摄影|攝影|编辑|編輯).*$")
 
 
 def parse_byline(line: str) -> dict[str, str] | None:
-    """Fields of an unlabelled byline ("By Jane Doe | March 3, 2024", "本报记者 张三")."""
-    line = line.strip()
+    """Fields of an unlabelled byline ("By Jane Doe | March 3, 2024", "本报记者 张三").
+
+    A date may stand before the byline ("2022-02-13 20:04 人民网 记者 王立新") or after an
+    English one ("By Jane Doe Feb. 21, 2019"); it is kept as the publication time.
+    """
+    line = unicodedata.normalize("NFKC", line).strip()
+    fields: dict[str, str] = {}
+    span = date_span(line)
+    if span is not None and span[0] == 0:
+        fields["published"] = line[: span[1]].strip()
+        line = line[span[1]:].strip(SEPARATORS)
     match = _BYLINE_EN.match(line)
     if match:
-        if len(match.group(1).split()) > 8:
+        name, rest = match.group(1).strip(" ,"), (match.group(2) or "").strip()
+        cut = date_span(name)
+        if cut is not None:
+            name, rest = name[: cut[0]].strip(" ,"), name[cut[0]:] + (" " + rest if rest else "")
+        if not name or len(name.split()) > 8:
             return None
-        fields = {"author": match.group(1).strip(" ,")}
-        rest = (match.group(2) or "").strip()
+        fields["author"] = name
         if rest:
             if parse_date(rest, timezone.utc) is not None:
-                fields["published"] = rest
+                fields.setdefault("published", rest)
             else:
-                fields.update(parse_info_line(rest) or {})
+                fields.update({k: v for k, v in (parse_info_line(rest) or {}).items() if k not in fields})
         return fields
     match = _BYLINE_ZH.match(line)
     if match:
-        return {"author": join_names(match.group(1) or match.group(2))}
+        names = _OTHER_ROLES.sub("", match.group(1) or match.group(2))
+        author = join_names(names)
+        if author:
+            fields["author"] = author
+            return fields
     return None
 
 
@@ -48,8 +70,7 @@ def lead_byline(paragraph: str) -> str | None:
     if not match:
         return None
     # "(记者 张三 通讯员 李四)": the correspondent is a contributor, not the author.
-    names = re.split(r"通讯员|通訊員|实习生|實習生|摄影|攝影", match.group(1))[0]
-    return join_names(names)
+    return join_names(_OTHER_ROLES.sub("", match.group(1)))
 
 
 # "作者：记者 张三": the role is not part of the name.
@@ -71,5 +92,62 @@ def clean_person(value: str | None) -> str | None:
     """A person's name as printed, or None for anonymous placeholders like 佚名."""
     value = (value or "").strip(SEPARATORS)
     if not value or value.lower() in ANONYMOUS:
+        return None
+    return value
+
+
+# A name is short; these are what else sites put where a name goes.
+_NOT_A_NAME = re.compile(
+    r"https?://|www\.|\.(?:com|cn|net|org|gov|edu|co|io)\b|@|[?？!！:：]|\d{3,}|"
+    r"^(?:follow|username|user|staff|admin(?:istrator)?|editor|editors|team|webmaster|guest|author|"
+    r"subscribe|read more|more|share|by)\b",
+    re.IGNORECASE,
+)
+_USER_ID = re.compile(r"^[a-z0-9_.-]+$")
+
+
+# "By" in the languages of the pages we read, and what CMSs print after a byline's name (a job
+# title, a timestamp's label, a comment count, a share bar), sometimes glued to it.
+_BY = re.compile(r"^(?:by|von|par|por|di|de|door|av|af|text|texte|written by|posted by|reported by)\s*:?\s+", re.I)
+_AFTER_NAME = re.compile(
+    r"\s*(?:[|•·–—]|\s-\s|\s-$)"
+    r"|(?:\s+|(?<=[a-z]))(?:Published|Updated|Last updated|Posted|Staff Writer|Staff Reporter|"
+    r"Reporter|Correspondent|Contributor|Senior \w+|Follow)\b"
+    r"|(?:\s+|(?<=[a-z]))(?:facebook|twitter|flipboard|whatsapp|linkedin)"
+    r"|\s+\d+\s+(?:Comments?|Kommentare?|Min(?:ute)?s?\.? Read)\b"
+    r"|\s+(?:on|am|le|el|il)\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|\d)"
+    r"|\s+on$",
+    re.I,
+)
+
+
+def clean_byline(value: str | None) -> str | None:
+    """A byline's name without its "By"/"Von", and without what follows the name on its row."""
+    value = _BY.sub("", " ".join((value or "").split()))
+    match = _AFTER_NAME.search(value)
+    if match and match.start() > 0:
+        value = value[: match.start()]
+    return value.strip(" .,;:-–—|") or None
+
+
+def plausible_name(value: str | None, *, known: tuple[str | None, ...] = ()) -> str | None:
+    """``value`` if it can be a person's (or an outlet's) byline, else None.
+
+    Refused: links and domains, user ids ("devindra", "user123"), questions (a poll's), lists of
+    many comma-separated words (a keyword list), and anything equal to one of ``known`` (the
+    site's name, the page's keywords).
+    """
+    value = clean_person(clean_byline(value))
+    if not value or _NOT_A_NAME.search(value):
+        return None
+    if _USER_ID.match(value) and " " not in value:
+        return None  # a login name; people write their names with capitals or in Han characters
+    han = len(re.findall(r"[\u4e00-\u9fff]", value))
+    if (han and len(value) > 24) or len(value) > 80 or len(value.split()) > 10:
+        return None
+    parts = re.split(r"\s*[,，、;；]\s*", value)
+    if len(parts) > 4 or (han and len(parts) >= 3 and any(len(p) > 4 for p in parts)):
+        return None  # a keyword list, not a byline (Chinese names have two to four characters)
+    if any(value.casefold() == (k or "").casefold() for k in known):
         return None
     return value

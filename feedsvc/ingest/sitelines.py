@@ -27,7 +27,8 @@ def parse_breadcrumb(line: str) -> list[str] | None:
     else:
         return None
     crumbs = [c.strip() for c in _CRUMB_SPLIT.split(trail) if c.strip()]
-    return crumbs or None
+    # A trail has steps; "Location of New Zealand …" (a caption) has none.
+    return crumbs if len(crumbs) >= 2 else None
 
 
 def section_from_crumbs(crumbs: list[str], title: str | None = None) -> str | None:

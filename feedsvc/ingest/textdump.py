@@ -14,7 +14,7 @@ from feedsvc.ingest.chrome import (
 
 # Inside the body only a bare time line stays text (it may be an event's); other labelled
 # lines are credits ("(来源:人民日报)", "关键词:…") and leave the text.
-_BODY_INFO_FIELDS = {"published"}
+_BODY_INFO_FIELDS = {"published", "dateline"}
 _INDENT = ("\u3000", "  ", "\t", "\xa0")
 _MAX_TITLE = 120
 
@@ -54,7 +54,7 @@ def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
         author_affiliation=fields.get("author_affiliation") or None,
         source_name=fields.get("source_name") or None,
         site_name=fields.get("site_name") or None,
-        published=dates.parse_date(fields.get("published"), tz),
+        published=dates.parse_date(fields.get("published") or fields.get("dateline"), tz),
         category=fields.get("category") or fields.get("section"),
         tags=infolines.split_tags(fields.get("tags")),
         original_url=infolines.first_url(fields.get("original_url")),
