@@ -1,4 +1,4 @@
-"""``feedsvc subscribers …`` and ``feedsvc digest …``: thin commands over the domain code."""
+"""``feedsvc digest …``: build and send the digests that are due, or preview them."""
 from __future__ import annotations
 
 import sys
@@ -10,97 +10,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from . import db, mailer, subscribers
-from .config import site_timezone
-from .digest.delivery import digest_message
-from .digest.editions import FIRST_WINDOW, digest_article_ids
-from .models import Delivery, Subscriber, utcnow
-
-
-def _defaults():
-    c = current_app.config
-    return subscribers.Preferences(delivery_hour=c["DIGEST_DEFAULT_HOUR"], timezone=c["TIMEZONE"],
-                                   language=c["DIGEST_DEFAULT_LANGUAGE"])
-
-
-@click.group("subscribers")
-def subscribers_group() -> None:
-    """Email subscribers."""
-
-
-@subscribers_group.command("add")
-@click.argument("email")
-@click.option("--confirmed", is_flag=True, help="Skip double opt-in (you have their consent).")
-@with_appcontext
-def subscribers_add(email: str, confirmed: bool) -> None:
-    """Add EMAIL; without --confirmed a confirmation email is sent."""
-    app = current_app._get_current_object()
-    with db.new_session() as session, session.begin():
-        try:
-            row, needs_mail = subscribers.subscribe(session, email, _defaults(), confirmed=confirmed)
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
-        delivery = subscribers.queue_confirmation(session, row, domain=mailer.mail_domain(app)) if needs_mail else None
-        state, address = row.state, row.email
-    if delivery is not None:
-        mailer.deliver_now(app, [delivery.id])
-    click.echo(f"{address}: {state}")
-
-
-@subscribers_group.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
-@click.option("--confirmed", is_flag=True, help="Mark imported addresses confirmed.")
-@with_appcontext
-def subscribers_import(file, confirmed: bool) -> None:
-    """Import a CSV with an 'email' column (optional: topics, delivery_hour, timezone, language)."""
-    app = current_app._get_current_object()
-    with db.new_session() as session, session.begin():
-        report, to_confirm = subscribers.import_csv(session, file.read(), _defaults(), confirmed=confirmed)
-        ids = [subscribers.queue_confirmation(session, row, domain=mailer.mail_domain(app)) for row in to_confirm]
-        session.flush()
-        ids = [d.id for d in ids]
-    for line, message in report.errors:
-        click.echo(f"line {line}: {message}", err=True)
-    if ids:
-        mailer.deliver_now(app, ids)
-    click.echo(f"{report.added} added, {report.unchanged} unchanged, {len(report.errors)} refused")
-    if report.errors:
-        sys.exit(1)
-
-
-@subscribers_group.command("list")
-@click.option("--state", type=click.Choice(subscribers.STATES))
-@with_appcontext
-def subscribers_list(state: str | None) -> None:
-    """Each address with its state."""
-    with db.new_session() as session:
-        query = select(Subscriber).order_by(Subscriber.email)
-        if state:
-            query = query.where(Subscriber.state == state)
-        for row in session.scalars(query):
-            click.echo(f"{row.email}\t{row.state}")
-
-
-@subscribers_group.command("remove")
-@click.argument("email")
-@with_appcontext
-def subscribers_remove(email: str) -> None:
-    """Delete EMAIL and its history."""
-    with db.new_session() as session, session.begin():
-        row = subscribers.find(session, email)
-        if row is None:
-            raise click.ClickException(f"{email}: no such subscriber")
-        session.delete(row)
-    click.echo(f"{email}: removed")
-
-
-@subscribers_group.command("export")
-@with_appcontext
-def subscribers_export() -> None:
-    """All subscribers as CSV on stdout (the columns import reads)."""
-    with db.new_session() as session:
-        for chunk in subscribers.export_csv(session.scalars(select(Subscriber).order_by(Subscriber.id))):
-            click.echo(chunk, nl=False)
+from .. import db, mailer, subscribers
+from ..config import site_timezone
+from ..digest.delivery import digest_message
+from ..digest.editions import FIRST_WINDOW, digest_article_ids
+from ..models import Delivery, Subscriber, utcnow
+from .subscribers import _defaults
 
 
 @click.group("digest")
@@ -137,7 +52,6 @@ def digest_send(day, everyone: bool) -> None:
     if report.stopped:
         click.echo(f"stopped early: {report.stopped} (the rest stay in the outbox)", err=True)
         sys.exit(1)
-
 
 
 @digest_group.command("preview")

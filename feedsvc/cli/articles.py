@@ -1,4 +1,4 @@
-"""The ``feedsvc`` command: a Flask CLI group over the app factory; commands call domain code."""
+"""``feedsvc parse``, ``import``, ``scan`` and ``bootstrap``: articles into the store."""
 from __future__ import annotations
 
 import json
@@ -6,48 +6,11 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask import current_app
+from flask.cli import with_appcontext
 
-from . import db
-from .imports import import_settings, run_import
-
-
-def _cli_app() -> Flask:
-    from . import create_app
-
-    app = create_app()
-    db.ensure_schema(app)
-    return app
-
-
-@click.group(cls=FlaskGroup, create_app=_cli_app, add_version_option=False)
-def main() -> None:
-    """feedsvc: feeds and daily digests from locally stored news articles."""
-
-
-def init_app(app: Flask) -> None:
-    """Register the commands that ``flask --app feedsvc`` should have as well."""
-    from .admin.cli import admin_group
-    from .cli_mail import digest_group, subscribers_group
-
-    for command in (db_group, parse_command, import_command, scan_command, bootstrap_command,
-                    worker_command, subscribers_group, digest_group, admin_group):
-        app.cli.add_command(command)
-
-
-@click.group("db")
-def db_group() -> None:
-    """Database migrations."""
-
-
-@db_group.command("upgrade")
-@click.argument("revision", default="head")
-@with_appcontext
-def db_upgrade(revision: str) -> None:
-    """Apply migrations up to REVISION (default: head)."""
-    db.upgrade(current_app._get_current_object(), revision)
-    click.echo(f"database at {revision}")
+from .. import db
+from ..imports import import_settings, run_import
 
 
 @click.command("parse")
@@ -55,8 +18,8 @@ def db_upgrade(revision: str) -> None:
 @with_appcontext
 def parse_command(file: Path) -> None:
     """Print what the importer extracts from FILE as JSON, without touching the database."""
-    from .ingest.article import ParseError
-    from .ingest.importer import error_line, prepare_articles
+    from ..ingest.article import ParseError
+    from ..ingest.importer import error_line, prepare_articles
 
     try:
         articles = prepare_articles(
@@ -88,26 +51,13 @@ def scan_command() -> None:
         sys.exit(1)
 
 
-@click.command("worker")
-@with_appcontext
-def worker_command() -> None:
-    """Run the scheduler (drop folder, digests, delivery, pruning) until stopped."""
-    from .logs import configure
-    from .scheduler import run_worker
-
-    app = current_app._get_current_object()
-    configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
-    run_worker(app)
-
-
 @click.command("bootstrap")
 @with_appcontext
 def bootstrap_command() -> None:
     """First start: the drop folder, the demo articles while the store is empty, an operator."""
-    from .demo import demo_dir
-    from .ingest.importer import store_is_empty
-
-    from .admin.cli import ensure_first_admin
+    from ..demo import demo_dir
+    from ..ingest.importer import store_is_empty
+    from .admin import ensure_first_admin
 
     app = current_app._get_current_object()
     Path(app.config["DROP_FOLDER"]).mkdir(parents=True, exist_ok=True)
@@ -141,4 +91,3 @@ def _run_import(paths, origin: str):
     for problem in report.hub_errors:
         click.echo(f"warning: WebSub ping failed: {problem}", err=True)
     return report
-

@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from feedsvc import accounts, db
-from feedsvc.admin.cli import ensure_first_admin
+from feedsvc.cli.admin import ensure_first_admin
 from feedsvc.models import AdminUser, AuditEntry
 
 
