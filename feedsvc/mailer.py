@@ -13,7 +13,7 @@ from .digest.delivery import DeliveryReport, Dkim, Links, MailSettings, deliver_
 from .digest.editions import BuildReport, build_editions
 from .mail.backends import MailBackend, backend_from_url
 from .models import Subscriber, utcnow
-from .tokens import make_token
+from .signing import make_token
 from .web import external_url
 from .wording_store import load_wording
 

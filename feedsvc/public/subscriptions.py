@@ -10,7 +10,7 @@ from ..mail.message import normalise_address
 from ..mailer import deliver_now, mail_domain
 from ..models import Subscriber
 from ..subscribers import PreferenceErrors, Preferences
-from ..tokens import InvalidToken, matches_address, read_token
+from ..signing import InvalidToken, matches_address, read_token
 from ..web import csrf
 from . import bp
 

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from feedsvc import db, mailer
 from feedsvc.models import Article, Delivery, Edition, Subscriber
-from feedsvc.tokens import make_token
+from feedsvc.signing import make_token
 from pages import csrf_from
 
 BASE = "https://feeds.example.org"
