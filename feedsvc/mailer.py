@@ -15,7 +15,7 @@ from .mail.backends import MailBackend, backend_from_url
 from .models import Subscriber, utcnow
 from .signing import make_token
 from .web import external_url
-from .wording_store import load_wording
+from .digest.operator_wording import load_wording
 
 log = logging.getLogger(__name__)
 

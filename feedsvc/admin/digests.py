@@ -12,7 +12,7 @@ from ..i18n import gettext as _
 from ..mail.backends import DeliveryError
 from ..mail.message import normalise_address
 from ..models import Delivery, utcnow
-from ..wording_store import load_wording, save_wording
+from ..digest.operator_wording import load_wording, save_wording
 from . import bp
 from .forms import WORDING_PARTS, wording_form
 from .helpers import PREVIEW_CSP, audit, page_count, window

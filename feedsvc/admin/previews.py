@@ -16,7 +16,7 @@ from ..digest.editions import FIRST_WINDOW, digest_article_ids, local_date
 from ..digest.render import DigestWording, RenderedDigest, personalise, render_digest, validate_wording
 from ..models import Subscriber
 from ..subscribers import LANGUAGES, topics_of
-from ..wording_store import load_wording
+from ..digest.operator_wording import load_wording
 
 
 @dataclass(frozen=True)
