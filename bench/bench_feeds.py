@@ -76,7 +76,7 @@ def worker_build(task: dict) -> dict:
     from sqlalchemy import insert, update
 
     from feedsvc import create_app, db
-    from feedsvc.imports import import_settings
+    from feedsvc.services.imports import import_settings
     from feedsvc.ingest.importer import prepare_articles, slugify
     from feedsvc.models import Article, Category, Source, StoreVersion, Tag, article_tags
     from feedsvc.text.signature import signature

@@ -20,9 +20,11 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 from sqlalchemy import delete, select
 
-from . import db, mailer, ratelimit
-from .imports import run_import
+from . import db, ratelimit
 from .models import Delivery, JobSchedule, utcnow
+from .services import outbox
+from .services.digests import build_due
+from .services.imports import run_import
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +52,13 @@ def scan_drop_folder() -> str:
 
 def build_digests() -> str:
     """Create the editions that are due (each subscriber's hour in their own zone)."""
-    report = mailer.build_due(_app)
+    report = build_due(_app)
     return f"{report.created} new editions ({report.empty} empty), {report.not_due} not due"
 
 
 def deliver_outbox() -> str:
     """Send due messages, including retries and messages whose claim's lease ran out."""
-    report = mailer.run_delivery(_app)
+    report = outbox.run_delivery(_app)
     summary = f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
     if report.stopped:
         raise RuntimeError(f"{summary}; stopped: {report.stopped}")

@@ -7,12 +7,14 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from ..db import get_session
 from ..i18n import gettext as _
-from ..imports import run_import
 from ..models import Article, Category, Source
+from ..services.imports import run_import
 from . import bp
 from .forms import article_form
 from .helpers import audit, get_or_404, page_count, window
-from .queries import ARTICLE_STATES, edit_article, facet_choices, find_articles, regenerate_summary, set_visible
+from .queries import (
+    ARTICLE_STATES, edit_article, facet_choices, find_articles, regenerate_summary, set_visible,
+)
 from .uploads import save_uploads
 
 

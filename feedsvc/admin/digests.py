@@ -3,21 +3,24 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from .. import mailer, subscribers as subs
+from .. import subscribers as subs
 from ..db import get_session
 from ..digest.delivery import STATES
+from ..digest.operator_wording import load_wording, save_wording
 from ..digest.render import WordingError
 from ..digest.wording import default_wording
 from ..i18n import gettext as _
 from ..mail.backends import DeliveryError
 from ..mail.message import normalise_address
 from ..models import Delivery, utcnow
-from ..digest.operator_wording import load_wording, save_wording
+from ..services import outbox
+from ..services.digests import build_due
 from . import bp
 from .forms import WORDING_PARTS, wording_form
 from .helpers import PREVIEW_CSP, audit, page_count, window
 from .previews import (
-    addressed_to, digest_bytes, read_preview, stand_in_reader, wording_preview, wording_problems,
+    addressed_to, digest_bytes, read_preview, stand_in_reader, wording_preview,
+    wording_problems,
 )
 from .queries import find_deliveries, retry_failed
 
@@ -80,13 +83,13 @@ def digests_test():
     if reader is None or reader.language not in subs.LANGUAGES:
         return _digests_page({"subscriber": _("No subscriber has this address.")}, 400, test_to=to)
     now = utcnow()
-    message_id = subs.new_message_id(mailer.mail_domain(app))
+    message_id = subs.new_message_id(outbox.mail_domain(app))
     data, _count = digest_bytes(app, session, addressed_to(reader, to), now=now, message_id=message_id)
     row = Delivery(kind="test", to_addr=to, message_id=message_id, attempts=1, created_at=now,
                    next_attempt_at=now)
     try:
-        with mailer.open_backend(app) as backend:
-            backend.send(data, from_addr=mailer.mail_settings(app).envelope_from, to_addrs=[to])
+        with outbox.open_backend(app) as backend:
+            backend.send(data, from_addr=outbox.mail_settings(app).envelope_from, to_addrs=[to])
         row.state, row.sent_at = "sent", utcnow()
         flash(_("The test message was sent to %(to)s.", to=to))
     except DeliveryError as exc:
@@ -102,8 +105,8 @@ def digests_test():
 def digests_send():
     """Build today's editions for every confirmed subscriber who has none, whatever their hour, and send."""
     app = current_app._get_current_object()
-    built = mailer.build_due(app, ignore_hours=True)
-    sent = mailer.run_delivery(app)
+    built = build_due(app, ignore_hours=True)
+    sent = outbox.run_delivery(app)
     summary = _("%(built)d editions built; %(sent)d sent, %(retrying)d to retry, %(failed)d failed.",
                 built=built.created, sent=sent.sent, retrying=sent.retrying, failed=sent.failed)
     if sent.stopped:
@@ -125,7 +128,7 @@ def digests_retry():
         audit("delivery.retry", ",".join(map(str, ids))[:255], f"{len(ids)} messages")
     get_session().commit()
     if ids:
-        mailer.deliver_now(current_app._get_current_object(), ids)
+        outbox.deliver_now(current_app._get_current_object(), ids)
     flash(_("%(n)d messages queued again.", n=len(ids)))
     return redirect(url_for("admin.digests", state=request.form.get("state", "")))
 

@@ -9,14 +9,14 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from .. import mailer
 from ..digest.compose import DigestContent, DigestItem, compose_items
 from ..digest.delivery import digest_items, digest_message
 from ..digest.editions import FIRST_WINDOW, digest_article_ids, local_date
+from ..digest.operator_wording import load_wording
 from ..digest.render import DigestWording, RenderedDigest, personalise, render_digest, validate_wording
 from ..models import Subscriber
+from ..services import outbox
 from ..subscribers import LANGUAGES, topics_of
-from ..digest.operator_wording import load_wording
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Preview:
 
 def stand_in_reader(app: Flask, language: str) -> Subscriber:
     """A new subscriber to every topic (never stored), for previews without a chosen one."""
-    return Subscriber(id=0, email=f"preview@{mailer.mail_domain(app)}", language=language,
+    return Subscriber(id=0, email=f"preview@{outbox.mail_domain(app)}", language=language,
                       timezone=app.config["TIMEZONE"], topics="[]", digest_cursor=None)
 
 
@@ -52,8 +52,8 @@ def digest_bytes(app: Flask, session: Session, reader: Subscriber, *, now: datet
     ids = digest_article_ids(session, topics_of(reader), reader.digest_cursor or now - FIRST_WINDOW, now,
                              limit=app.config["DIGEST_MAX_ITEMS"])
     data = digest_message(session, reader, tuple(ids), local_date(now, reader.timezone),
-                          message_id=message_id, settings=mailer.mail_settings(app),
-                          links=mailer.links(app), now=now, wording=load_wording(session))
+                          message_id=message_id, settings=outbox.mail_settings(app),
+                          links=outbox.links(app), now=now, wording=load_wording(session))
     return data, len(ids)
 
 
@@ -69,9 +69,9 @@ def read_preview(data: bytes, items: int) -> Preview:
 
 def todays_content(app: Flask, session: Session, language: str, *, now: datetime) -> DigestContent:
     """The all-topics digest of the last day in ``language``; a sample article when there is none."""
-    settings = mailer.mail_settings(app)
+    settings = outbox.mail_settings(app)
     ids = digest_article_ids(session, (), now - FIRST_WINDOW, now, limit=app.config["DIGEST_MAX_ITEMS"])
-    items = compose_items(digest_items(session, ids, mailer.links(app))) or (_sample_item(settings.site_url, now),)
+    items = compose_items(digest_items(session, ids, outbox.links(app))) or (_sample_item(settings.site_url, now),)
     return DigestContent(site_name=settings.site_name, site_url=settings.site_url,
                          edition_date=local_date(now, app.config["TIMEZONE"]), language=language,
                          timezone=app.config["TIMEZONE"], items=items)
@@ -92,8 +92,8 @@ def wording_preview(app: Flask, session: Session, wording: DigestWording, langua
                     now: datetime) -> RenderedDigest:
     """Today's digest in ``wording``; raises WordingError when it does not render."""
     rendered = render_digest(todays_content(app, session, language, now=now),
-                             templates_dir=mailer.mail_settings(app).templates_dir, wording=wording)
-    site = mailer.mail_settings(app).site_url
+                             templates_dir=outbox.mail_settings(app).templates_dir, wording=wording)
+    site = outbox.mail_settings(app).site_url
     return personalise(rendered, unsubscribe_url=site, preferences_url=site)
 
 

@@ -5,9 +5,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from .. import accounts, mailer, scheduler
+from .. import accounts, scheduler
 from ..db import get_session
 from ..i18n import gettext as _
+from ..services import outbox
 from . import bp
 from .forms import schedule_form
 from .helpers import audit
@@ -40,7 +41,7 @@ def _settings_page(errors: dict, status: int = 200):
     app = current_app._get_current_object()
     values = [(key, mask_password(str(app.config[key])) if key in MASKED and app.config[key]
                else app.config[key]) for key in SHOWN]
-    values.insert(5, ("MAIL_FROM", mailer.mail_settings(app).from_addr))
+    values.insert(5, ("MAIL_FROM", outbox.mail_settings(app).from_addr))
     return render_template("admin/settings.html", values=values, jobs=scheduler.list_jobs(app),
                            errors=errors, audit_log=accounts.recent_audit(get_session(), 50)), status
 

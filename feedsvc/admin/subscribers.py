@@ -7,9 +7,9 @@ from sqlalchemy import select
 from .. import subscribers as subs
 from ..db import get_session
 from ..i18n import gettext as _
-from ..mailer import deliver_now, mail_domain
 from ..models import Subscriber
 from ..public.subscriptions import default_preferences
+from ..services.outbox import deliver_now, mail_domain
 from . import bp
 from .helpers import audit, get_or_404, page_count, window
 from .queries import find_deliveries, find_subscribers

@@ -7,7 +7,8 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .. import accounts, db, mailer
+from .. import accounts, db
+from ..services import outbox
 
 
 def ensure_first_admin(app: Flask) -> tuple[str, str] | None:
@@ -15,7 +16,7 @@ def ensure_first_admin(app: Flask) -> tuple[str, str] | None:
     with db.new_session(app) as session, session.begin():
         if accounts.any_admin(session):
             return None
-        email, password = f"admin@{mailer.mail_domain(app)}", accounts.generate_password()
+        email, password = f"admin@{outbox.mail_domain(app)}", accounts.generate_password()
         accounts.create_admin(session, email, password, actor="bootstrap")
     return email, password
 

@@ -10,7 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import db
-from ..imports import import_settings, run_import
+from ..services.imports import import_settings, run_import
 
 
 @click.command("parse")

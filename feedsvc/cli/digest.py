@@ -10,11 +10,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
-from .. import db, mailer, subscribers
+from .. import db, subscribers
 from ..config import site_timezone
 from ..digest.delivery import digest_message
 from ..digest.editions import FIRST_WINDOW, digest_article_ids
 from ..models import Delivery, Subscriber, utcnow
+from ..services import outbox
+from ..services.digests import build_due
 from .subscribers import _defaults
 
 
@@ -39,13 +41,13 @@ def digest_send(day, everyone: bool) -> None:
     """Build the digests that are due and deliver the outbox."""
     app = current_app._get_current_object()
     day = day.date() if day else None
-    built = mailer.build_due(app, now=_moment(day), ignore_hours=everyone, edition_date=day)
+    built = build_due(app, now=_moment(day), ignore_hours=everyone, edition_date=day)
     click.echo(f"editions: {built.created} new ({built.empty} empty), {built.existing} already built, {built.not_due} not due yet")
     with db.new_session() as session:
         due = session.scalar(select(func.count(Delivery.id)).where(Delivery.state.in_(("pending", "sending"))))
     show = sys.stderr.isatty()
     with click.progressbar(length=due or 0, label="sending", file=sys.stderr, hidden=not show) as bar:
-        report = mailer.run_delivery(app, on_message=lambda _id, _outcome: bar.update(1))
+        report = outbox.run_delivery(app, on_message=lambda _id, _outcome: bar.update(1))
     for error in report.errors:
         click.echo(f"error: {error}", err=True)
     click.echo(f"messages: {report.sent} sent, {report.retrying} to retry, {report.failed} failed, {report.cancelled} cancelled")
@@ -68,7 +70,7 @@ def digest_preview(email: str | None, day, output: Path | None) -> None:
     app = current_app._get_current_object()
     day = day.date() if day else None
     now = _moment(day)
-    settings, links = mailer.mail_settings(app), mailer.links(app)
+    settings, links = outbox.mail_settings(app), outbox.links(app)
     with db.new_session() as session:
         if email:
             row = subscribers.find(session, email)
@@ -77,7 +79,7 @@ def digest_preview(email: str | None, day, output: Path | None) -> None:
             readers = [row]
         else:
             defaults = _defaults()
-            readers = [Subscriber(id=0, email=f"preview@{mailer.mail_domain(app)}", language=lang,
+            readers = [Subscriber(id=0, email=f"preview@{outbox.mail_domain(app)}", language=lang,
                                   timezone=defaults.timezone, topics="[]")
                        for lang in ("zh-CN", "en")]
         messages = []

@@ -8,8 +8,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from .. import db, mailer, subscribers
+from .. import db, subscribers
 from ..models import Subscriber
+from ..services import outbox
 
 
 def _defaults():
@@ -35,10 +36,10 @@ def subscribers_add(email: str, confirmed: bool) -> None:
             row, needs_mail = subscribers.subscribe(session, email, _defaults(), confirmed=confirmed)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        delivery = subscribers.queue_confirmation(session, row, domain=mailer.mail_domain(app)) if needs_mail else None
+        delivery = subscribers.queue_confirmation(session, row, domain=outbox.mail_domain(app)) if needs_mail else None
         state, address = row.state, row.email
     if delivery is not None:
-        mailer.deliver_now(app, [delivery.id])
+        outbox.deliver_now(app, [delivery.id])
     click.echo(f"{address}: {state}")
 
 
@@ -51,13 +52,13 @@ def subscribers_import(file, confirmed: bool) -> None:
     app = current_app._get_current_object()
     with db.new_session() as session, session.begin():
         report, to_confirm = subscribers.import_csv(session, file.read(), _defaults(), confirmed=confirmed)
-        ids = [subscribers.queue_confirmation(session, row, domain=mailer.mail_domain(app)) for row in to_confirm]
+        ids = [subscribers.queue_confirmation(session, row, domain=outbox.mail_domain(app)) for row in to_confirm]
         session.flush()
         ids = [d.id for d in ids]
     for line, message in report.errors:
         click.echo(f"line {line}: {message}", err=True)
     if ids:
-        mailer.deliver_now(app, ids)
+        outbox.deliver_now(app, ids)
     click.echo(f"{report.added} added, {report.unchanged} unchanged, {len(report.errors)} refused")
     if report.errors:
         sys.exit(1)

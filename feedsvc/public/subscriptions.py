@@ -7,10 +7,10 @@ from .. import ratelimit, subscribers
 from ..articles import facet_counts
 from ..db import get_session
 from ..mail.message import normalise_address
-from ..mailer import deliver_now, mail_domain
 from ..models import Subscriber
-from ..subscribers import PreferenceErrors, Preferences
+from ..services.outbox import deliver_now, mail_domain
 from ..signing import InvalidToken, matches_address, read_token
+from ..subscribers import PreferenceErrors, Preferences
 from ..web import csrf
 from . import bp
 

@@ -7,10 +7,10 @@ from typing import Callable, Iterable
 
 from flask import Flask
 
-from . import config
-from .feeds.websub import ping_hub
-from .ingest.importer import ImportReport, ImportSettings, collect_files, import_files
-from .web import external_url
+from .. import config
+from ..feeds.websub import ping_hub
+from ..ingest.importer import ImportReport, ImportSettings, collect_files, import_files
+from ..web import external_url
 
 log = logging.getLogger(__name__)
 
