@@ -5,9 +5,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from .. import accounts, scheduler
+from .. import accounts
 from ..db import get_session
 from ..i18n import gettext as _
+from ..schedule import list_jobs, set_schedule
 from ..services import outbox
 from . import bp
 from .forms import schedule_form
@@ -42,7 +43,7 @@ def _settings_page(errors: dict, status: int = 200):
     values = [(key, mask_password(str(app.config[key])) if key in MASKED and app.config[key]
                else app.config[key]) for key in SHOWN]
     values.insert(5, ("MAIL_FROM", outbox.mail_settings(app).from_addr))
-    return render_template("admin/settings.html", values=values, jobs=scheduler.list_jobs(app),
+    return render_template("admin/settings.html", values=values, jobs=list_jobs(app),
                            errors=errors, audit_log=accounts.recent_audit(get_session(), 50)), status
 
 
@@ -52,7 +53,7 @@ def schedule(job: str):
     values, errors = schedule_form(request.form)
     if not errors:
         try:
-            scheduler.set_schedule(current_app._get_current_object(), job, **values)
+            set_schedule(current_app._get_current_object(), job, **values)
         except ValueError as exc:
             errors = {"interval_seconds": _(str(exc))}
     if errors:

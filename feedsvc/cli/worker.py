@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 def worker_command() -> None:
     """Run the scheduler (drop folder, digests, delivery, pruning) until stopped."""
     from ..logs import configure
-    from ..scheduler import run_worker
+    from ..worker import run_worker
 
     app = current_app._get_current_object()
     configure(app.config["LOG_LEVEL"], app.config["LOG_FORMAT"])
