@@ -24,12 +24,16 @@ CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topic
 
 @dataclass(frozen=True)
 class Preferences:
-    """What a subscriber chooses: topics (empty: everything), send hour, zone, language."""
+    """What a subscriber chooses: send hour, zone, language, topics (empty: everything).
 
+    No defaults here: a new subscriber's come from the configuration
+    (services.subscriptions.default_preferences).
+    """
+
+    delivery_hour: int
+    timezone: str
+    language: str
     topics: tuple[str, ...] = ()
-    delivery_hour: int = 7
-    timezone: str = "Asia/Shanghai"
-    language: str = "zh-CN"
 
 
 @dataclass

@@ -8,8 +8,7 @@ from .. import subscribers as subs
 from ..db import get_session
 from ..i18n import gettext as _
 from ..models import Subscriber
-from ..public.subscriptions import default_preferences
-from ..services.outbox import deliver_now, mail_domain
+from ..services import subscriptions
 from . import bp
 from .helpers import audit, get_or_404, page_count, window
 from .queries import find_deliveries, find_subscribers
@@ -43,9 +42,8 @@ def subscriber_deactivate(subscriber_id: int):
     """Unsubscribe on the subscriber's behalf; digests not yet sent are dropped."""
     row = get_or_404(Subscriber, subscriber_id)
     if row.state != "unsubscribed":
-        subs.unsubscribe(get_session(), row)
         audit("subscriber.deactivate", row.email)
-        get_session().commit()
+        subscriptions.unsubscribe(get_session(), row)
     flash(_("The subscriber receives no more mail."))
     return redirect(url_for("admin.subscriber", subscriber_id=row.id))
 
@@ -57,11 +55,8 @@ def subscriber_resend(subscriber_id: int):
     if row.state != "pending":
         flash(_("Only a pending subscriber can be sent a confirmation."))
         return redirect(url_for("admin.subscriber", subscriber_id=row.id))
-    app = current_app._get_current_object()
-    delivery = subs.queue_confirmation(get_session(), row, domain=mail_domain(app))
     audit("subscriber.resend_confirmation", row.email)
-    get_session().commit()
-    deliver_now(app, [delivery.id])
+    subscriptions.resend_confirmation(current_app._get_current_object(), get_session(), row)
     flash(_("A confirmation mail is on its way."))
     return redirect(url_for("admin.subscriber", subscriber_id=row.id))
 
@@ -94,16 +89,15 @@ def subscribers_import():
             problem = _("The file must be UTF-8 text.")
     if problem:
         return render_template("admin/subscribers_import.html", problem=problem, report=None), 400
-    app = current_app._get_current_object()
     confirmed = request.form.get("confirmed") == "1"
-    session = get_session()
-    report, to_confirm = subs.import_csv(session, text, default_preferences(), confirmed=confirmed)
-    queued = [subs.queue_confirmation(session, row, domain=mail_domain(app)) for row in to_confirm]
-    audit("subscribers.import", upload.filename or "",
-          f"{report.added} added, {report.unchanged} unchanged, {len(report.errors)} refused"
-          + (", marked confirmed" if confirmed else ""))
-    session.commit()  # all valid rows, their confirmation mails and the audit entry, or none
-    if queued:
-        deliver_now(app, [d.id for d in queued])
+
+    def record(report) -> None:
+        audit("subscribers.import", upload.filename or "",
+              f"{report.added} added, {report.unchanged} unchanged, {len(report.errors)} refused"
+              + (", marked confirmed" if confirmed else ""))
+
+    # All valid rows, their confirmation mails and the audit entry, or none.
+    report = subscriptions.import_subscribers(current_app._get_current_object(), get_session(), text,
+                                              confirmed=confirmed, record=record)
     status = 400 if report.errors and not (report.added or report.unchanged) else 200
     return render_template("admin/subscribers_import.html", problem=None, report=report), status

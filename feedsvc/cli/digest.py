@@ -17,7 +17,7 @@ from ..digest.editions import FIRST_WINDOW, digest_article_ids
 from ..models import Delivery, Subscriber, utcnow
 from ..services import outbox
 from ..services.digests import build_due
-from .subscribers import _defaults
+from ..services.subscriptions import default_preferences
 
 
 @click.group("digest")
@@ -78,7 +78,7 @@ def digest_preview(email: str | None, day, output: Path | None) -> None:
                 raise click.ClickException(f"{email}: no such subscriber")
             readers = [row]
         else:
-            defaults = _defaults()
+            defaults = default_preferences(app)
             readers = [Subscriber(id=0, email=f"preview@{outbox.mail_domain(app)}", language=lang,
                                   timezone=defaults.timezone, topics="[]")
                        for lang in ("zh-CN", "en")]

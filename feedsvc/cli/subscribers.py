@@ -10,13 +10,7 @@ from sqlalchemy import select
 
 from .. import db, subscribers
 from ..models import Subscriber
-from ..services import outbox
-
-
-def _defaults():
-    c = current_app.config
-    return subscribers.Preferences(delivery_hour=c["DIGEST_DEFAULT_HOUR"], timezone=c["TIMEZONE"],
-                                   language=c["DIGEST_DEFAULT_LANGUAGE"])
+from ..services import subscriptions
 
 
 @click.group("subscribers")
@@ -31,16 +25,13 @@ def subscribers_group() -> None:
 def subscribers_add(email: str, confirmed: bool) -> None:
     """Add EMAIL; without --confirmed a confirmation email is sent."""
     app = current_app._get_current_object()
-    with db.new_session() as session, session.begin():
+    with db.new_session() as session:
         try:
-            row, needs_mail = subscribers.subscribe(session, email, _defaults(), confirmed=confirmed)
+            row = subscriptions.subscribe(app, session, email, subscriptions.default_preferences(app),
+                                          confirmed=confirmed)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
-        delivery = subscribers.queue_confirmation(session, row, domain=outbox.mail_domain(app)) if needs_mail else None
-        state, address = row.state, row.email
-    if delivery is not None:
-        outbox.deliver_now(app, [delivery.id])
-    click.echo(f"{address}: {state}")
+    click.echo(f"{row.email}: {row.state}")
 
 
 @subscribers_group.command("import")
@@ -50,15 +41,10 @@ def subscribers_add(email: str, confirmed: bool) -> None:
 def subscribers_import(file, confirmed: bool) -> None:
     """Import a CSV with an 'email' column (optional: topics, delivery_hour, timezone, language)."""
     app = current_app._get_current_object()
-    with db.new_session() as session, session.begin():
-        report, to_confirm = subscribers.import_csv(session, file.read(), _defaults(), confirmed=confirmed)
-        ids = [subscribers.queue_confirmation(session, row, domain=outbox.mail_domain(app)) for row in to_confirm]
-        session.flush()
-        ids = [d.id for d in ids]
+    with db.new_session() as session:
+        report = subscriptions.import_subscribers(app, session, file.read(), confirmed=confirmed)
     for line, message in report.errors:
         click.echo(f"line {line}: {message}", err=True)
-    if ids:
-        outbox.deliver_now(app, ids)
     click.echo(f"{report.added} added, {report.unchanged} unchanged, {len(report.errors)} refused")
     if report.errors:
         sys.exit(1)
