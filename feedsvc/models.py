@@ -254,6 +254,9 @@ class Delivery(Base):
     to_addr: Mapped[str] = mapped_column(String(320))
     # Fixed when the row is made, so a resend after a crash carries the same Message-ID.
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
+    # The whole message when it was built as it was queued (an admin's test send: there is no
+    # edition to rebuild it from); None: built from the edition or subscriber when sent.
+    raw_message: Mapped[bytes | None] = mapped_column(LargeBinary)
     state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -1,4 +1,4 @@
-"""Digest previews: the very message a subscriber would get now, and operator wording tried on real content."""
+"""Digest previews in the admin: a built message as the page shows it, and wording tried on real content."""
 from __future__ import annotations
 
 import email
@@ -10,13 +10,12 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from ..digest.compose import DigestContent, DigestItem, compose_items
-from ..digest.delivery import digest_items, digest_message
+from ..digest.delivery import digest_items
 from ..digest.editions import FIRST_WINDOW, digest_article_ids, local_date
-from ..digest.operator_wording import load_wording
-from ..digest.render import DigestWording, RenderedDigest, personalise, render_digest, validate_wording
-from ..models import Subscriber
+from ..digest.render import RenderedDigest, personalise, render_digest
+from ..digest.wording import DigestWording, validate_wording
 from ..services import outbox
-from ..subscribers import LANGUAGES, topics_of
+from ..subscribers import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -29,32 +28,6 @@ class Preview:
     html: str
     text: str
     items: int
-
-
-def stand_in_reader(app: Flask, language: str) -> Subscriber:
-    """A new subscriber to every topic (never stored), for previews without a chosen one."""
-    return Subscriber(id=0, email=f"preview@{outbox.mail_domain(app)}", language=language,
-                      timezone=app.config["TIMEZONE"], topics="[]", digest_cursor=None)
-
-
-def addressed_to(reader: Subscriber, address: str) -> Subscriber:
-    """A copy of ``reader`` (never stored) with another address: a test shows their digest.
-
-    Its personal links are signed for ``address``, so they never act on the real subscriber.
-    """
-    return Subscriber(id=reader.id, email=address, language=reader.language, timezone=reader.timezone,
-                      topics=reader.topics, digest_cursor=reader.digest_cursor)
-
-
-def digest_bytes(app: Flask, session: Session, reader: Subscriber, *, now: datetime,
-                 message_id: str | None = None) -> tuple[bytes, int]:
-    """The complete message ``reader`` would get if their digest were built now, and its article count."""
-    ids = digest_article_ids(session, topics_of(reader), reader.digest_cursor or now - FIRST_WINDOW, now,
-                             limit=app.config["DIGEST_MAX_ITEMS"])
-    data = digest_message(session, reader, tuple(ids), local_date(now, reader.timezone),
-                          message_id=message_id, settings=outbox.mail_settings(app),
-                          links=outbox.links(app), now=now, wording=load_wording(session))
-    return data, len(ids)
 
 
 def read_preview(data: bytes, items: int) -> Preview:

@@ -17,7 +17,7 @@ from ..sanitize import strip_control_chars
 from ..text.summary import summarize
 
 ARTICLE_STATES = ("visible", "hidden", "duplicate")
-RETRYABLE_KINDS = ("digest", "confirm")  # a test message has no edition to rebuild it from
+RETRYABLE_KINDS = ("digest", "confirm")  # a failed test is retried by sending another test
 CHART_DAYS = 30
 
 

@@ -12,12 +12,9 @@ from sqlalchemy import func, select
 
 from .. import db, subscribers
 from ..config import site_timezone
-from ..digest.delivery import digest_message
-from ..digest.editions import FIRST_WINDOW, digest_article_ids
-from ..models import Delivery, Subscriber, utcnow
+from ..models import Delivery, utcnow
 from ..services import outbox
-from ..services.digests import build_due
-from ..services.subscriptions import default_preferences
+from ..services.digests import build_due, preview_digest, stand_in_reader
 
 
 @click.group("digest")
@@ -70,7 +67,6 @@ def digest_preview(email: str | None, day, output: Path | None) -> None:
     app = current_app._get_current_object()
     day = day.date() if day else None
     now = _moment(day)
-    settings, links = outbox.mail_settings(app), outbox.links(app)
     with db.new_session() as session:
         if email:
             row = subscribers.find(session, email)
@@ -78,17 +74,8 @@ def digest_preview(email: str | None, day, output: Path | None) -> None:
                 raise click.ClickException(f"{email}: no such subscriber")
             readers = [row]
         else:
-            defaults = default_preferences(app)
-            readers = [Subscriber(id=0, email=f"preview@{outbox.mail_domain(app)}", language=lang,
-                                  timezone=defaults.timezone, topics="[]")
-                       for lang in ("zh-CN", "en")]
-        messages = []
-        for reader in readers:
-            ids = digest_article_ids(session, subscribers.topics_of(reader),
-                                     reader.digest_cursor or now - FIRST_WINDOW, now,
-                                     limit=app.config["DIGEST_MAX_ITEMS"])
-            messages.append(digest_message(session, reader, tuple(ids), day or now.date(),
-                                           message_id=None, settings=settings, links=links, now=now))
+            readers = [stand_in_reader(app, language) for language in subscribers.LANGUAGES]
+        messages = [preview_digest(app, session, reader, now=now, day=day)[0] for reader in readers]
     data = b"\n".join(messages)
     if output:
         output.write_bytes(data)

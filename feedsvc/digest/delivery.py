@@ -249,6 +249,8 @@ def backoff_seconds(attempts: int, settings: MailSettings, rng: random.Random | 
 
 
 def _message_bytes(session, delivery, subscriber, settings, links, now, wording, renders) -> bytes:
+    if delivery.raw_message is not None:
+        return delivery.raw_message
     if delivery.kind == "confirm":
         rendered = render_confirmation(
             site_name=settings.site_name, confirm_url=links.confirm(subscriber),
