@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Callable
 
 from flask import Flask
@@ -16,18 +15,15 @@ from sqlalchemy import delete
 
 from . import db, ratelimit
 from .models import Delivery, utcnow
-from .services import outbox
+from .services import imports, outbox
 from .services.digests import build_due
-from .services.imports import run_import
 
 KEEP_DELIVERIES_DAYS = 180
 
 
 def scan_drop_folder(app: Flask) -> str:
     """Import new and changed files from the drop folder."""
-    folder = Path(app.config["DROP_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    report = run_import(app, (folder,), origin="drop-folder")
+    report = imports.scan_drop_folder(app)
     if report.failed:
         raise RuntimeError(f"{report.summary_line()}; first error: {report.errors[0][1]}")
     return report.summary_line()

@@ -4,13 +4,15 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Callable
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import db
-from ..services.imports import import_settings, run_import
+from ..ingest.importer import ImportReport
+from ..services.accounts import ensure_first_admin
+from ..services.imports import drop_folder, import_demo, import_settings, run_import, scan_drop_folder
 
 
 @click.command("parse")
@@ -37,7 +39,8 @@ def parse_command(file: Path) -> None:
 @with_appcontext
 def import_command(paths: tuple[Path, ...]) -> None:
     """Import article files and folders (recursively) into the store."""
-    if _run_import(paths, origin="cli").failed:
+    app = current_app._get_current_object()
+    if _reported(lambda **hooks: run_import(app, paths, origin="cli", **hooks)).failed:
         sys.exit(1)
 
 
@@ -45,9 +48,8 @@ def import_command(paths: tuple[Path, ...]) -> None:
 @with_appcontext
 def scan_command() -> None:
     """Import what is new or changed in the drop folder (FEEDSVC_DROP_FOLDER)."""
-    folder = Path(current_app.config["DROP_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    if _run_import((folder,), origin="drop-folder").failed:
+    app = current_app._get_current_object()
+    if _reported(lambda **hooks: scan_drop_folder(app, **hooks)).failed:
         sys.exit(1)
 
 
@@ -55,17 +57,9 @@ def scan_command() -> None:
 @with_appcontext
 def bootstrap_command() -> None:
     """First start: the drop folder, the demo articles while the store is empty, an operator."""
-    from ..demo import demo_dir
-    from ..ingest.importer import store_is_empty
-    from .admin import ensure_first_admin
-
     app = current_app._get_current_object()
-    Path(app.config["DROP_FOLDER"]).mkdir(parents=True, exist_ok=True)
-    with db.new_session() as session:
-        empty = store_is_empty(session)
-    if empty:
-        _run_import((demo_dir(),), origin="demo")
-    else:
+    drop_folder(app)
+    if _reported(lambda **hooks: import_demo(app, **hooks)) is None:
         click.echo("the store has articles already; demo articles not imported")
     created = ensure_first_admin(app)
     if created:
@@ -74,17 +68,17 @@ def bootstrap_command() -> None:
                    f"{app.config['BASE_URL'].rstrip('/')}/admin/login; shown only this once)")
 
 
-def _run_import(paths, origin: str):
-    """Import with a progress bar on a terminal, then print the errors and the summary."""
-    app = current_app._get_current_object()
+def _reported(run: Callable[..., ImportReport | None]) -> ImportReport | None:
+    """Run an import with a progress bar on a terminal, then print the errors and the summary."""
     bar = click.progressbar(length=0, label="importing", file=sys.stderr, hidden=not sys.stderr.isatty())
 
     def start(total: int) -> None:
         bar.length = total
 
     with bar:
-        report = run_import(app, paths, origin=origin, on_start=start,
-                            on_file=lambda _path, _outcome: bar.update(1))
+        report = run(on_start=start, on_file=lambda _path, _outcome: bar.update(1))
+    if report is None:
+        return None
     for path, message in report.errors:
         click.echo(f"error: {path}: {message}", err=True)
     click.echo(report.summary_line())

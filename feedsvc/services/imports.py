@@ -1,4 +1,4 @@
-"""Imports for this app: settings from config, the import itself, and the WebSub ping after it."""
+"""Imports for this app: settings from config, the import runs (files, the drop folder, the demo), the WebSub ping."""
 from __future__ import annotations
 
 import logging
@@ -7,9 +7,10 @@ from typing import Callable, Iterable
 
 from flask import Flask
 
-from .. import config
+from .. import config, db
+from ..demo import demo_dir
 from ..feeds.websub import ping_hub
-from ..ingest.importer import ImportReport, ImportSettings, collect_files, import_files
+from ..ingest.importer import ImportReport, ImportSettings, collect_files, import_files, store_is_empty
 from ..web import external_url
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,26 @@ def run_import(app: Flask, paths: Iterable[Path], *, origin: str,
     if report.changed and app.config["WEBSUB_HUB"]:
         report.hub_errors = notify_hub(app)
     return report
+
+
+def drop_folder(app: Flask) -> Path:
+    """The drop folder (FEEDSVC_DROP_FOLDER), created if it is missing."""
+    folder = Path(app.config["DROP_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def scan_drop_folder(app: Flask, **hooks) -> ImportReport:
+    """Import what is new or changed in the drop folder (``hooks``: those of run_import)."""
+    return run_import(app, (drop_folder(app),), origin="drop-folder", **hooks)
+
+
+def import_demo(app: Flask, **hooks) -> ImportReport | None:
+    """On first start: the demo articles, while the store is empty; None when it has articles."""
+    with db.new_session(app) as session:
+        if not store_is_empty(session):
+            return None
+    return run_import(app, (demo_dir(),), origin="demo", **hooks)
 
 
 def notify_hub(app: Flask) -> list[str]:
