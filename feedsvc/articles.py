@@ -21,12 +21,15 @@ class Scope:
 
 
 ALL = Scope()
-_MODELS = {"category": Category, "source": Source, "tag": Tag}
+# What a listing, a feed or a subscriber's topic is cut by.
+KINDS = {"category": Category, "source": Source, "tag": Tag}
+# The kinds the pages' navigation, OPML and the topic choices list (tags are too many).
+LISTED_KINDS = ("category", "source")
 
 
 def resolve_scope(session: Session, kind: str, slug: str) -> Scope | None:
     """The scope named by a URL, or None when there is no such category, source or tag."""
-    model = _MODELS.get(kind)
+    model = KINDS.get(kind)
     if model is None:
         return None
     row = session.scalar(select(model).where(model.slug == slug))
@@ -74,7 +77,7 @@ def get_article(session: Session, slug: str) -> Article | None:
 
 def facet_counts(session: Session, kind: str) -> list[tuple[str, str, int]]:
     """(slug, name, article count) of every category or source that has shown articles."""
-    model = _MODELS[kind]
+    model = KINDS[kind]
     column = Article.category_id if kind == "category" else Article.source_id
     query = (
         select(model.slug, model.name, func.count(Article.id))

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..articles import ALL, Scope, count_articles, list_articles, newest_change
 from ..models import Article
-from .render import FeedEntry, FeedMeta, render
+from .formats import render
+from .render import FeedEntry, FeedMeta
 
 LANGUAGE_TAGS = {"zh": "zh-CN", "en": "en"}
 # An empty feed still needs an <updated>; a fixed time keeps its bytes (and ETag) stable.

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, current_app, jsonify, render_template, request
 
 from .. import ratelimit, subscribers
-from ..articles import facet_counts
+from ..articles import LISTED_KINDS, facet_counts
 from ..db import get_session
 from ..mail.message import normalise_address
 from ..models import Subscriber
@@ -137,7 +137,7 @@ def _choices() -> dict:
     session = get_session()
     return {
         "topic_choices": [
-            (kind, slug, name) for kind in ("category", "source")
+            (kind, slug, name) for kind in LISTED_KINDS
             for slug, name, _n in facet_counts(session, kind)
         ],
         "hours": range(24),

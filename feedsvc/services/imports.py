@@ -9,6 +9,7 @@ from flask import Flask
 
 from .. import config, db
 from ..demo import demo_dir
+from ..feeds.formats import FORMATS
 from ..feeds.websub import ping_hub
 from ..ingest.importer import ImportReport, ImportSettings, collect_files, import_files, store_is_empty
 from ..web import external_url
@@ -61,7 +62,7 @@ def import_demo(app: Flask, **hooks) -> ImportReport | None:
 
 def notify_hub(app: Flask) -> list[str]:
     """Ping the configured WebSub hub about the site-wide feeds; one line per failure."""
-    topics = [external_url(app, "feeds.feed", name=name) for name in ("rss.xml", "atom.xml", "feed.json")]
+    topics = [external_url(app, "feeds.feed", name=f.file_name) for f in FORMATS]
     problems = ping_hub(app.config["WEBSUB_HUB"], topics)
     for problem in problems:
         log.warning("WebSub ping failed: %s", problem)
