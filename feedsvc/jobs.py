@@ -11,10 +11,9 @@ from datetime import timedelta
 from typing import Callable
 
 from flask import Flask
-from sqlalchemy import delete
-
 from . import db, ratelimit
-from .models import Delivery, utcnow
+from .digest.delivery import prune_deliveries
+from .models import utcnow
 from .services import imports, outbox
 from .services.digests import build_due
 
@@ -49,9 +48,7 @@ def prune(app: Flask) -> str:
     cutoff = utcnow() - timedelta(days=KEEP_DELIVERIES_DAYS)
     with db.new_session(app) as session, session.begin():
         hits = ratelimit.prune(session)
-        old = session.execute(
-            delete(Delivery).where(Delivery.state.in_(("sent", "cancelled")), Delivery.created_at < cutoff)
-        ).rowcount
+        old = prune_deliveries(session, before=cutoff)
     return f"{hits} counters, {old} deliveries pruned"
 
 

@@ -1,7 +1,12 @@
-"""The article store: articles with their sources, categories and tags, and import runs."""
+"""The store: articles with their sources, categories and tags, subscribers, the outbox, jobs.
+
+Status values are enums here; each is stored as its plain string (``"pending"``), so rows
+written before the enums existed read back unchanged.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
@@ -58,6 +63,70 @@ class UTCDateTime(types.TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class SubscriberState(StrEnum):
+    """Double opt-in: pending until the link is followed; later unsubscribed or bounced."""
+
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
+
+
+class DeliveryKind(StrEnum):
+    """What an outbox message is."""
+
+    DIGEST = "digest"
+    CONFIRM = "confirm"
+    TEST = "test"  # an operator's test send, built when queued
+
+
+class DeliveryState(StrEnum):
+    """An outbox message's way: pending -> sending -> sent, or failed, or cancelled."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a worker until its lease runs out
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # no longer wanted (the subscriber left or was never confirmed)
+
+
+# A failed digest or confirmation can be queued again; a failed test is sent anew instead.
+RETRYABLE_KINDS = (DeliveryKind.DIGEST, DeliveryKind.CONFIRM)
+
+
+class JobStatus(StrEnum):
+    """How a scheduled job's last run ended."""
+
+    OK = "ok"
+    ERROR = "error"
+
+
+class ImportOrigin(StrEnum):
+    """Where one of our import runs came from (ImportRun.origin)."""
+
+    CLI = "cli"
+    DROP_FOLDER = "drop-folder"
+    UPLOAD = "upload"
+    DEMO = "demo"
+
+
+class EnumText(types.TypeDecorator):
+    """A StrEnum column stored as its value in a VARCHAR: values are checked when written."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int = 16):
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):
@@ -168,7 +237,8 @@ class ImportRun(Base):
 
     __tablename__ = "import_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
-    origin: Mapped[str] = mapped_column(String(32))  # cli, drop-folder, upload
+    # An ImportOrigin for our own runs; the importer takes any name a caller gives it.
+    origin: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     new: Mapped[int] = mapped_column(Integer, default=0)
@@ -207,8 +277,9 @@ class Subscriber(Base):
     __tablename__ = "subscribers"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    # pending (awaiting confirmation), confirmed, unsubscribed, bounced
-    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    state: Mapped[SubscriberState] = mapped_column(
+        EnumText(SubscriberState), default=SubscriberState.PENDING, index=True
+    )
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     timezone: Mapped[str] = mapped_column(String(64))
     delivery_hour: Mapped[int] = mapped_column(Integer, default=7)
@@ -243,7 +314,7 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # digest, confirm, test
+    kind: Mapped[DeliveryKind] = mapped_column(EnumText(DeliveryKind))
     subscriber_id: Mapped[int | None] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
@@ -257,7 +328,9 @@ class Delivery(Base):
     # The whole message when it was built as it was queued (an admin's test send: there is no
     # edition to rebuild it from); None: built from the edition or subscriber when sent.
     raw_message: Mapped[bytes | None] = mapped_column(LargeBinary)
-    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    state: Mapped[DeliveryState] = mapped_column(
+        EnumText(DeliveryState), default=DeliveryState.PENDING, index=True
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -267,6 +340,11 @@ class Delivery(Base):
 
     subscriber: Mapped[Subscriber | None] = relationship()
     edition: Mapped[Edition | None] = relationship()
+
+    @property
+    def retryable(self) -> bool:
+        """True for a failed message an operator may queue again."""
+        return self.state == DeliveryState.FAILED and self.kind in RETRYABLE_KINDS
 
 
 class RateHit(Base):
@@ -320,6 +398,6 @@ class JobSchedule(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_status: Mapped[str | None] = mapped_column(String(16))  # ok, error
+    last_status: Mapped[JobStatus | None] = mapped_column(EnumText(JobStatus))
     last_message: Mapped[str | None] = mapped_column(Text)
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .mail.message import normalise_address
-from .models import Category, Delivery, Source, Subscriber, Tag, utcnow
+from .models import (
+    Category, Delivery, DeliveryKind, DeliveryState, Source, Subscriber, SubscriberState, Tag, utcnow,
+)
 
-STATES = ("pending", "confirmed", "unsubscribed", "bounced")
 LANGUAGES = ("zh-CN", "en")
 TOPIC_KINDS = {"category": Category, "source": Source, "tag": Tag}
 CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
@@ -118,7 +119,7 @@ def subscribe(session: Session, email: str, prefs: Preferences, *, confirmed: bo
     now = now or utcnow()
     address = normalise_address(email).lower()
     row = find(session, address)
-    if row is not None and row.state == "confirmed":
+    if row is not None and row.state == SubscriberState.CONFIRMED:
         return row, False
     if row is None:
         row = Subscriber(email=address, created_at=now, bounce_count=0)
@@ -128,18 +129,18 @@ def subscribe(session: Session, email: str, prefs: Preferences, *, confirmed: bo
     if confirmed:
         _confirm(row, now)
         return row, False
-    row.state = "pending"
+    row.state = SubscriberState.PENDING
     return row, True
 
 
 def confirm(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> None:
     """Mark a pending subscriber confirmed (a confirmed one stays as it is)."""
-    if subscriber.state in ("pending", "unsubscribed"):
+    if subscriber.state in (SubscriberState.PENDING, SubscriberState.UNSUBSCRIBED):
         _confirm(subscriber, now or utcnow())
 
 
 def _confirm(row: Subscriber, now: datetime) -> None:
-    row.state = "confirmed"
+    row.state = SubscriberState.CONFIRMED
     row.confirmed_at = now
     row.bounce_count = 0
     # The first digest covers what is added from now on, plus the last 24 hours.
@@ -148,19 +149,20 @@ def _confirm(row: Subscriber, now: datetime) -> None:
 
 def unsubscribe(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> None:
     """Stop all mail to this subscriber, and drop digests not yet sent."""
-    subscriber.state = "unsubscribed"
+    subscriber.state = SubscriberState.UNSUBSCRIBED
     subscriber.unsubscribed_at = now or utcnow()
     for delivery in session.scalars(
-        select(Delivery).where(Delivery.subscriber_id == subscriber.id, Delivery.state == "pending")
+        select(Delivery).where(Delivery.subscriber_id == subscriber.id,
+                               Delivery.state == DeliveryState.PENDING)
     ):
-        delivery.state = "cancelled"
+        delivery.state = DeliveryState.CANCELLED
 
 
 def queue_confirmation(session: Session, subscriber: Subscriber, *, domain: str) -> Delivery:
     """Put a confirmation mail for ``subscriber`` in the outbox."""
     delivery = Delivery(
-        kind="confirm", subscriber=subscriber, to_addr=subscriber.email,
-        message_id=new_message_id(domain), state="pending", attempts=0, next_attempt_at=utcnow(),
+        kind=DeliveryKind.CONFIRM, subscriber=subscriber, to_addr=subscriber.email,
+        message_id=new_message_id(domain), state=DeliveryState.PENDING, attempts=0, next_attempt_at=utcnow(),
     )
     session.add(delivery)
     return delivery
@@ -205,7 +207,7 @@ def import_csv(session: Session, text: str, defaults: Preferences, *, confirmed:
     to_confirm = []
     for address, prefs in valid:
         existing = find(session, address)
-        if existing is not None and existing.state == "confirmed":
+        if existing is not None and existing.state == SubscriberState.CONFIRMED:
             report.unchanged += 1
             continue
         row, needs_mail = subscribe(session, address, prefs, confirmed=confirmed)

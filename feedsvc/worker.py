@@ -21,7 +21,7 @@ from sqlalchemy import select
 
 from . import db
 from .jobs import JOBS
-from .models import JobSchedule, utcnow
+from .models import JobSchedule, JobStatus, utcnow
 from .schedule import ensure_schedules, record_run
 
 log = logging.getLogger(__name__)
@@ -32,11 +32,11 @@ def run_job(app: Flask, job: str) -> None:
     record_run(app, job, last_started_at=utcnow())
     try:
         with app.app_context():
-            message, status = JOBS[job].run(app), "ok"
+            message, status = JOBS[job].run(app), JobStatus.OK
     except Exception as exc:  # a failing job must not stop the scheduler; it runs again next time
         log.error("job %s failed: %s", job, exc)
         log.debug("%s", traceback.format_exc())
-        message, status = " ".join(str(exc).split())[:1000], "error"
+        message, status = " ".join(str(exc).split())[:1000], JobStatus.ERROR
     record_run(app, job, last_finished_at=utcnow(), last_status=status, last_message=message)
 
 

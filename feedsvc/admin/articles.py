@@ -9,7 +9,7 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from ..db import get_session
 from ..i18n import gettext as _
 from ..ingest.importer import ImportReport
-from ..models import Article, Category, Source
+from ..models import Article, Category, ImportOrigin, Source
 from ..services.imports import drop_folder, run_import, scan_drop_folder
 from . import bp
 from .forms import article_form
@@ -93,7 +93,7 @@ def articles_upload():
     if saved:
         names = {path: name for name, path in saved}
         results += _import(names, "import.upload",
-                           lambda **hooks: run_import(app, names, origin="upload", **hooks))
+                           lambda **hooks: run_import(app, names, origin=ImportOrigin.UPLOAD, **hooks))
     return render_template("admin/import_result.html", results=results), 200 if saved else 400
 
 

@@ -5,13 +5,12 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 
 from .. import subscribers as subs
 from ..db import get_session
-from ..digest.delivery import STATES
 from ..digest.operator_wording import load_wording, save_wording
 from ..digest.render import WordingError
 from ..digest.wording import default_wording
 from ..i18n import gettext as _
 from ..mail.message import normalise_address
-from ..models import utcnow
+from ..models import DeliveryKind, DeliveryState, utcnow
 from ..services import outbox
 from ..services.digests import build_due, preview_digest, send_test, stand_in_reader
 from . import bp
@@ -20,7 +19,8 @@ from .helpers import PREVIEW_CSP, audit, page_count, window
 from .previews import read_preview, wording_preview, wording_problems
 from .queries import find_deliveries, retry_failed
 
-KINDS = ("digest", "confirm", "test")
+KINDS = tuple(DeliveryKind)
+STATES = tuple(DeliveryState)
 
 
 @bp.route("/digests")
@@ -75,7 +75,7 @@ def digests_test():
     if reader is None or reader.language not in subs.LANGUAGES:
         return _digests_page({"subscriber": _("No subscriber has this address.")}, 400, test_to=to)
     row = send_test(app, session, reader, to)
-    if row.state == "sent":
+    if row.state == DeliveryState.SENT:
         flash(_("The test message was sent to %(to)s.", to=to))
     else:
         flash(_("The test message could not be sent: %(error)s", error=row.last_error))

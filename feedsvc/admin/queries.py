@@ -10,14 +10,13 @@ from sqlalchemy.orm import Session
 # The importer's get-or-create of names, so an edit and an import name things alike.
 from ..ingest.importer import get_or_create_named as named
 from ..models import (
-    Article, Category, Delivery, ImportRun, JobSchedule, Source, Subscriber, Tag,
-    bump_store_version, utcnow,
+    RETRYABLE_KINDS, Article, Category, Delivery, DeliveryKind, DeliveryState, ImportRun, JobSchedule, JobStatus,
+    Source, Subscriber, Tag, bump_store_version, utcnow,
 )
 from ..sanitize import strip_control_chars
 from ..text.summary import summarize
 
 ARTICLE_STATES = ("visible", "hidden", "duplicate")
-RETRYABLE_KINDS = ("digest", "confirm")  # a failed test is retried by sending another test
 CHART_DAYS = 30
 
 
@@ -146,12 +145,12 @@ def retry_failed(session: Session, *, delivery_id: int | None = None, now: datet
 
     Attempts are left as they are: a retried message that fails again is given up sooner.
     """
-    conditions = [Delivery.state == "failed", Delivery.kind.in_(RETRYABLE_KINDS)]
+    conditions = [Delivery.state == DeliveryState.FAILED, Delivery.kind.in_(RETRYABLE_KINDS)]
     if delivery_id is not None:
         conditions.append(Delivery.id == delivery_id)
     return list(session.scalars(
         update(Delivery).where(*conditions)
-        .values(state="pending", next_attempt_at=now or utcnow(), lease_until=None)
+        .values(state=DeliveryState.PENDING, next_attempt_at=now or utcnow(), lease_until=None)
         .returning(Delivery.id).execution_options(synchronize_session=False)
     ))
 
@@ -187,7 +186,7 @@ def daily_series(session: Session, *, now: datetime, zone: tzinfo, days: int = C
     added = Counter(t.astimezone(zone).date() for t in session.scalars(
         select(Article.added_at).where(Article.added_at >= start)))
     sent = Counter(t.astimezone(zone).date() for t in session.scalars(
-        select(Delivery.sent_at).where(Delivery.kind == "digest", Delivery.sent_at >= start)))
+        select(Delivery.sent_at).where(Delivery.kind == DeliveryKind.DIGEST, Delivery.sent_at >= start)))
     return [(first + timedelta(days=n), added[first + timedelta(days=n)], sent[first + timedelta(days=n)])
             for n in range(days)]
 
@@ -198,8 +197,8 @@ def attention(session: Session, *, now: datetime) -> dict:
     last_import = session.scalar(select(ImportRun).order_by(ImportRun.id.desc()).limit(1))
     return {
         "failed_deliveries": session.scalar(select(func.count(Delivery.id)).where(
-            Delivery.state == "failed", Delivery.created_at >= week)) or 0,
-        "failed_jobs": list(session.scalars(select(JobSchedule).where(JobSchedule.last_status == "error")
+            Delivery.state == DeliveryState.FAILED, Delivery.created_at >= week)) or 0,
+        "failed_jobs": list(session.scalars(select(JobSchedule).where(JobSchedule.last_status == JobStatus.ERROR)
                                             .order_by(JobSchedule.job))),
         "last_import": last_import,
         "import_errors": [line for line in (last_import.errors if last_import else "").splitlines() if line][:10],

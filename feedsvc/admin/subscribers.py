@@ -7,13 +7,14 @@ from sqlalchemy import select
 from .. import subscribers as subs
 from ..db import get_session
 from ..i18n import gettext as _
-from ..models import Subscriber
+from ..models import Subscriber, SubscriberState
 from ..services import subscriptions
 from . import bp
 from .helpers import audit, get_or_404, page_count, window
 from .queries import find_deliveries, find_subscribers
 
 CSV_MAX_BYTES = 5 * 1024 * 1024
+STATES = tuple(SubscriberState)
 
 
 @bp.route("/subscribers")
@@ -21,11 +22,11 @@ def subscribers():
     """Subscribers by address and state."""
     q = request.args.get("q", "")[:320]
     state = request.args.get("state", "")
-    state = state if state in subs.STATES else ""
+    state = state if state in STATES else ""
     page, size, offset = window()
     rows, total = find_subscribers(get_session(), q=q, state=state, limit=size, offset=offset)
     return render_template("admin/subscribers.html", subscribers=rows, total=total, page=page,
-                           pages=page_count(total), q=q, state=state, states=subs.STATES)
+                           pages=page_count(total), q=q, state=state, states=STATES)
 
 
 @bp.route("/subscribers/<int:subscriber_id>")
@@ -41,7 +42,7 @@ def subscriber(subscriber_id: int):
 def subscriber_deactivate(subscriber_id: int):
     """Unsubscribe on the subscriber's behalf; digests not yet sent are dropped."""
     row = get_or_404(Subscriber, subscriber_id)
-    if row.state != "unsubscribed":
+    if row.state != SubscriberState.UNSUBSCRIBED:
         audit("subscriber.deactivate", row.email)
         subscriptions.unsubscribe(get_session(), row)
     flash(_("The subscriber receives no more mail."))
@@ -52,7 +53,7 @@ def subscriber_deactivate(subscriber_id: int):
 def subscriber_resend(subscriber_id: int):
     """Send the confirmation mail again to a subscriber who has not confirmed."""
     row = get_or_404(Subscriber, subscriber_id)
-    if row.state != "pending":
+    if row.state != SubscriberState.PENDING:
         flash(_("Only a pending subscriber can be sent a confirmation."))
         return redirect(url_for("admin.subscriber", subscriber_id=row.id))
     audit("subscriber.resend_confirmation", row.email)

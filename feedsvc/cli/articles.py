@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from ..ingest.importer import ImportReport
+from ..models import ImportOrigin
 from ..services.accounts import ensure_first_admin
 from ..services.imports import drop_folder, import_demo, import_settings, run_import, scan_drop_folder
 
@@ -40,7 +41,7 @@ def parse_command(file: Path) -> None:
 def import_command(paths: tuple[Path, ...]) -> None:
     """Import article files and folders (recursively) into the store."""
     app = current_app._get_current_object()
-    if _reported(lambda **hooks: run_import(app, paths, origin="cli", **hooks)).failed:
+    if _reported(lambda **hooks: run_import(app, paths, origin=ImportOrigin.CLI, **hooks)).failed:
         sys.exit(1)
 
 

@@ -8,11 +8,11 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import func, select
 
 from .. import db, subscribers
 from ..config import site_timezone
-from ..models import Delivery, utcnow
+from ..digest.delivery import count_unsent
+from ..models import utcnow
 from ..services import outbox
 from ..services.digests import build_due, preview_digest, stand_in_reader
 
@@ -41,9 +41,9 @@ def digest_send(day, everyone: bool) -> None:
     built = build_due(app, now=_moment(day), ignore_hours=everyone, edition_date=day)
     click.echo(f"editions: {built.created} new ({built.empty} empty), {built.existing} already built, {built.not_due} not due yet")
     with db.new_session() as session:
-        due = session.scalar(select(func.count(Delivery.id)).where(Delivery.state.in_(("pending", "sending"))))
+        due = count_unsent(session)
     show = sys.stderr.isatty()
-    with click.progressbar(length=due or 0, label="sending", file=sys.stderr, hidden=not show) as bar:
+    with click.progressbar(length=due, label="sending", file=sys.stderr, hidden=not show) as bar:
         report = outbox.run_delivery(app, on_message=lambda _id, _outcome: bar.update(1))
     for error in report.errors:
         click.echo(f"error: {error}", err=True)

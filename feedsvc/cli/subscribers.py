@@ -9,7 +9,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .. import db, subscribers
-from ..models import Subscriber
+from ..models import Subscriber, SubscriberState
 from ..services import subscriptions
 
 
@@ -51,7 +51,7 @@ def subscribers_import(file, confirmed: bool) -> None:
 
 
 @subscribers_group.command("list")
-@click.option("--state", type=click.Choice(subscribers.STATES))
+@click.option("--state", type=click.Choice([state.value for state in SubscriberState]))
 @with_appcontext
 def subscribers_list(state: str | None) -> None:
     """Each address with its state."""

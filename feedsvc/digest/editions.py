@@ -12,7 +12,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..models import Article, Category, Delivery, Edition, Source, Subscriber, Tag, article_tags
+from ..models import (
+    Article, Category, Delivery, DeliveryKind, DeliveryState, Edition, Source, Subscriber, SubscriberState, Tag,
+    article_tags,
+)
 from ..subscribers import new_message_id, topics_of
 
 FIRST_WINDOW = timedelta(hours=24)
@@ -59,7 +62,7 @@ def build_editions(
     last_id = 0
     while True:
         with make_session() as session, session.begin():
-            query = select(Subscriber).where(Subscriber.state == "confirmed", Subscriber.id > last_id)
+            query = select(Subscriber).where(Subscriber.state == SubscriberState.CONFIRMED, Subscriber.id > last_id)
             if only is not None:
                 query = query.where(Subscriber.id.in_(only))
             chunk = list(session.scalars(query.order_by(Subscriber.id).limit(CHUNK)))
@@ -102,8 +105,8 @@ def _build_chunk(session: Session, chunk, report, *, now, domain, ignore_hours, 
                     session.flush()
                     if ids or send_empty:
                         session.add(Delivery(
-                            kind="digest", subscriber_id=s.id, edition_id=edition.id,
-                            to_addr=s.email, message_id=new_message_id(domain), state="pending",
+                            kind=DeliveryKind.DIGEST, subscriber_id=s.id, edition_id=edition.id,
+                            to_addr=s.email, message_id=new_message_id(domain), state=DeliveryState.PENDING,
                             attempts=0, created_at=now, next_attempt_at=now,
                         ))
                     s.digest_cursor = now

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from ..digest.delivery import digest_message
 from ..digest.editions import FIRST_WINDOW, BuildReport, build_editions, digest_article_ids, local_date
 from ..digest.operator_wording import load_wording
-from ..models import Delivery, Subscriber, utcnow
+from ..models import Delivery, DeliveryKind, DeliveryState, Subscriber, utcnow
 from ..subscribers import new_message_id, topics_of
 from .outbox import deliver_now, links, mail_domain, mail_settings
 
@@ -64,8 +64,8 @@ def send_test(app: Flask, session: Session, reader: Subscriber, to: str) -> Deli
     now = utcnow()
     message_id = new_message_id(mail_domain(app))
     data, _count = preview_digest(app, session, addressed_to(reader, to), now=now, message_id=message_id)
-    row = Delivery(kind="test", to_addr=to, message_id=message_id, raw_message=data, state="pending",
-                   attempts=0, created_at=now, next_attempt_at=now)
+    row = Delivery(kind=DeliveryKind.TEST, to_addr=to, message_id=message_id, raw_message=data,
+                   state=DeliveryState.PENDING, attempts=0, created_at=now, next_attempt_at=now)
     session.add(row)
     session.commit()
     deliver_now(app, [row.id])

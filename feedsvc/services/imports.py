@@ -12,6 +12,7 @@ from ..demo import demo_dir
 from ..feeds.formats import FORMATS
 from ..feeds.websub import ping_hub
 from ..ingest.importer import ImportReport, ImportSettings, collect_files, import_files, store_is_empty
+from ..models import ImportOrigin
 from ..web import external_url
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ def import_settings(app: Flask) -> ImportSettings:
     )
 
 
-def run_import(app: Flask, paths: Iterable[Path], *, origin: str,
+def run_import(app: Flask, paths: Iterable[Path], *, origin: ImportOrigin,
                on_start: Callable[[int], None] | None = None,
                on_file: Callable | None = None) -> ImportReport:
     """Import files and folders; then, if readers' feeds changed, tell the WebSub hub."""
@@ -49,7 +50,7 @@ def drop_folder(app: Flask) -> Path:
 
 def scan_drop_folder(app: Flask, **hooks) -> ImportReport:
     """Import what is new or changed in the drop folder (``hooks``: those of run_import)."""
-    return run_import(app, (drop_folder(app),), origin="drop-folder", **hooks)
+    return run_import(app, (drop_folder(app),), origin=ImportOrigin.DROP_FOLDER, **hooks)
 
 
 def import_demo(app: Flask, **hooks) -> ImportReport | None:
@@ -57,7 +58,7 @@ def import_demo(app: Flask, **hooks) -> ImportReport | None:
     with db.new_session(app) as session:
         if not store_is_empty(session):
             return None
-    return run_import(app, (demo_dir(),), origin="demo", **hooks)
+    return run_import(app, (demo_dir(),), origin=ImportOrigin.DEMO, **hooks)
 
 
 def notify_hub(app: Flask) -> list[str]:
