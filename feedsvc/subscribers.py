@@ -13,13 +13,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .articles import KINDS
 from .mail.message import normalise_address
-from .models import (
-    Category, Delivery, DeliveryKind, DeliveryState, Source, Subscriber, SubscriberState, Tag, utcnow,
-)
+from .models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow
 
 LANGUAGES = ("zh-CN", "en")
-TOPIC_KINDS = {"category": Category, "source": Source, "tag": Tag}
 CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
 
 
@@ -58,7 +56,7 @@ def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Pre
         topics = ()
     for topic in topics:
         kind, _, slug = topic.partition(":")
-        model = TOPIC_KINDS.get(kind)
+        model = KINDS.get(kind)
         if model is None or session.scalar(select(model.id).where(model.slug == slug)) is None:
             errors["topics"] = f"unknown topic {topic!r}"
             break

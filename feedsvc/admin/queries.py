@@ -7,11 +7,12 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..articles import shown
 # The importer's get-or-create of names, so an edit and an import name things alike.
 from ..ingest.importer import get_or_create_named as named
 from ..models import (
-    RETRYABLE_KINDS, Article, Category, Delivery, DeliveryKind, DeliveryState, ImportRun, JobSchedule, JobStatus,
-    Source, Subscriber, Tag, bump_store_version, utcnow,
+    RETRYABLE_KINDS, Article, Category, Delivery, DeliveryKind, DeliveryState, ImportRun, JobSchedule,
+    JobStatus, Source, Subscriber, Tag, bump_store_version, utcnow,
 )
 from ..sanitize import strip_control_chars
 from ..text.summary import summarize
@@ -38,7 +39,7 @@ def find_articles(session: Session, *, q: str = "", source: str = "", category: 
     if category:
         conditions.append(Article.category_id.in_(select(Category.id).where(Category.slug == category)))
     if state == "visible":
-        conditions += [Article.visible.is_(True), Article.duplicate_of_id.is_(None)]
+        conditions += shown()
     elif state == "hidden":
         conditions.append(Article.visible.is_(False))
     elif state == "duplicate":

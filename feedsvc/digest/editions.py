@@ -8,14 +8,12 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..models import (
-    Article, Category, Delivery, DeliveryKind, DeliveryState, Edition, Source, Subscriber, SubscriberState, Tag,
-    article_tags,
-)
+from ..articles import in_topics, shown
+from ..models import Article, Delivery, DeliveryKind, DeliveryState, Edition, Subscriber, SubscriberState
 from ..subscribers import new_message_id, topics_of
 
 FIRST_WINDOW = timedelta(hours=24)
@@ -119,28 +117,10 @@ def _build_chunk(session: Session, chunk, report, *, now, domain, ignore_hours, 
 
 def digest_article_ids(session: Session, topics: tuple[str, ...], start: datetime, end: datetime,
                        *, limit: int) -> list[int]:
-    """Shown articles added in (start, end] matching any of ``topics``, newest first."""
-    query = select(Article.id).where(
-        Article.visible.is_(True), Article.duplicate_of_id.is_(None),
-        Article.added_at > start, Article.added_at <= end,
-    )
+    """Shown articles added in (start, end] matching any of ``topics`` (none: all), newest first."""
+    query = select(Article.id).where(*shown(), Article.added_at > start, Article.added_at <= end)
     if topics:
-        query = query.where(or_(*_topic_conditions(topics)))
+        query = query.where(in_topics(topics))
     query = query.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
     return list(session.scalars(query))
 
-
-def _topic_conditions(topics: tuple[str, ...]):
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for topic in topics:
-        kind, _, slug = topic.partition(":")
-        by_kind[kind].append(slug)
-    if by_kind.get("category"):
-        yield Article.category_id.in_(select(Category.id).where(Category.slug.in_(by_kind["category"])))
-    if by_kind.get("source"):
-        yield Article.source_id.in_(select(Source.id).where(Source.slug.in_(by_kind["source"])))
-    if by_kind.get("tag"):
-        yield Article.id.in_(
-            select(article_tags.c.article_id).join(Tag, Tag.id == article_tags.c.tag_id)
-            .where(Tag.slug.in_(by_kind["tag"]))
-        )
