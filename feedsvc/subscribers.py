@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from .articles import KINDS
 from .mail.message import normalise_address
 from .models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow
+from .sanitize import split_list
 
 LANGUAGES = ("zh-CN", "en")
 CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
@@ -50,7 +51,7 @@ def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Pre
     errors: dict[str, str] = {}
     topics = raw.get("topics") or ()
     if isinstance(topics, str):
-        topics = [t for t in topics.replace(";", ",").split(",") if t.strip()]
+        topics = split_list(topics)
     topics = tuple(sorted({t.strip() for t in topics}))
     if "all" in topics:
         topics = ()

@@ -14,7 +14,6 @@ from ..models import (
     RETRYABLE_KINDS, Article, Category, Delivery, DeliveryKind, DeliveryState, ImportRun, JobSchedule,
     JobStatus, Source, Subscriber, Tag, bump_store_version, utcnow,
 )
-from ..sanitize import strip_control_chars
 from ..text.summary import summarize
 
 ARTICLE_STATES = ("visible", "hidden", "duplicate")
@@ -53,18 +52,6 @@ def find_articles(session: Session, *, q: str = "", source: str = "", category: 
 def facet_choices(session: Session, model) -> list[tuple[str, str]]:
     """(slug, name) of every source or category, by name."""
     return [tuple(r) for r in session.execute(select(model.slug, model.name).order_by(model.name))]
-
-
-def clean_line(value: str) -> str:
-    """One line of plain text: control characters dropped, whitespace collapsed."""
-    return " ".join(strip_control_chars(value or "").split())
-
-
-def clean_text(value: str) -> str:
-    """Plain text keeping its paragraphs (blank lines), control characters dropped."""
-    text = strip_control_chars((value or "").replace("\r\n", "\n").replace("\r", "\n"))
-    paragraphs = (" ".join(p.split()) for p in text.split("\n\n"))
-    return "\n\n".join(p for p in paragraphs if p)
 
 
 def edit_article(session: Session, article: Article, *, title: str, summary: str,

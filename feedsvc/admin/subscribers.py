@@ -12,6 +12,7 @@ from ..services import subscriptions
 from . import bp
 from .helpers import audit, get_or_404, page_count, window
 from .queries import find_deliveries, find_subscribers
+from .uploads import read_limited
 
 CSV_MAX_BYTES = 5 * 1024 * 1024
 STATES = tuple(SubscriberState)
@@ -77,12 +78,12 @@ def subscribers_export():
 def subscribers_import():
     """Add the valid rows of a CSV and report the others; nothing is written when the file is unreadable."""
     upload = request.files.get("file")
-    data = upload.stream.read(CSV_MAX_BYTES + 1) if upload else b""
+    data = read_limited(upload, CSV_MAX_BYTES) if upload else b""
     problem = None
-    if not data:
-        problem = _("Choose a CSV file.")
-    elif len(data) > CSV_MAX_BYTES:
+    if data is None:
         problem = _("The file is too large.")
+    elif not data:
+        problem = _("Choose a CSV file.")
     else:
         try:
             text = data.decode("utf-8-sig")

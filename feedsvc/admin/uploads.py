@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from ..ingest.importer import SUPPORTED_SUFFIXES
-from .queries import clean_line
+from ..sanitize import clean_line
 
 
 def upload_name(filename: str | None) -> str | None:
@@ -26,6 +26,12 @@ def upload_name(filename: str | None) -> str | None:
         return None
     stem = secure_filename(base[: -len(suffix)])[:100] or "article"
     return stem + suffix
+
+
+def read_limited(upload: FileStorage, max_bytes: int) -> bytes | None:
+    """The uploaded bytes, or None when there are more than ``max_bytes`` (reads one byte past it at most)."""
+    data = upload.stream.read(max_bytes + 1)
+    return None if len(data) > max_bytes else data
 
 
 def save_uploads(root: Path, files: Iterable[FileStorage], *, max_bytes: int
@@ -44,8 +50,8 @@ def save_uploads(root: Path, files: Iterable[FileStorage], *, max_bytes: int
         if name is None:
             refused.append((shown, "This kind of file is not imported (.txt, .html, .md, .json)."))
             continue
-        data = upload.stream.read(max_bytes + 1)
-        if len(data) > max_bytes:
+        data = read_limited(upload, max_bytes)
+        if data is None:
             refused.append((shown, "The file is too large."))
             continue
         if not data.strip():
