@@ -71,7 +71,8 @@ def digests_test():
     except ValueError:
         return _digests_page({"to": _("Please enter a valid email address.")}, 400, test_to=to)
     chosen = request.form.get("subscriber", "").strip()
-    reader = subs.find(session, chosen) if chosen else stand_in_reader(app, request.form.get("language", "zh-CN"))
+    language = request.form.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
+    reader = subs.find(session, chosen) if chosen else stand_in_reader(app, language)
     if reader is None or reader.language not in subs.LANGUAGES:
         return _digests_page({"subscriber": _("No subscriber has this address.")}, 400, test_to=to)
     row = send_test(app, session, reader, to)

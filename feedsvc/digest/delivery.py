@@ -20,6 +20,7 @@ from typing import Callable
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
+from ..config import DEFAULTS
 from ..mail.backends import MailBackend, PermanentFailure, TemporaryFailure
 from ..mail.message import OutgoingMessage, build_message, list_headers, parse_mailbox, sign_message
 from ..models import (
@@ -50,7 +51,10 @@ class Dkim:
 
 @dataclass(frozen=True)
 class MailSettings:
-    """What sending needs from the configuration."""
+    """What sending needs from the configuration (services.outbox.mail_settings fills it in).
+
+    Defaults are the configuration's own (config.DEFAULTS), never a second copy of them.
+    """
 
     from_addr: str
     site_name: str
@@ -59,12 +63,12 @@ class MailSettings:
     templates_dir: Path
     reply_to: str | None = None
     unsubscribe_mailto: str | None = None
-    confirm_max_age_hours: int = 48
-    lease_seconds: int = 300
-    max_attempts: int = 8
-    retry_base_seconds: float = 60.0
+    confirm_max_age_hours: int = DEFAULTS["CONFIRM_MAX_AGE_HOURS"]
+    lease_seconds: int = DEFAULTS["DELIVERY_LEASE_SECONDS"]
+    max_attempts: int = DEFAULTS["DELIVERY_MAX_ATTEMPTS"]
+    retry_base_seconds: float = DEFAULTS["DELIVERY_RETRY_BASE_SECONDS"]
     retry_cap_seconds: float = 6 * 3600.0
-    bounce_limit: int = 1
+    bounce_limit: int = DEFAULTS["BOUNCE_LIMIT"]
     dkim: Dkim | None = None
 
     @cached_property

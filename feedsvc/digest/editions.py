@@ -46,9 +46,8 @@ def is_due(subscriber: Subscriber, now: datetime) -> bool:
 
 
 def build_editions(
-    make_session: sessionmaker, *, now: datetime, domain: str, ignore_hours: bool = False,
-    edition_date: date | None = None, send_empty: bool = False, max_items: int = 50,
-    only: list[int] | None = None,
+    make_session: sessionmaker, *, now: datetime, domain: str, send_empty: bool, max_items: int,
+    ignore_hours: bool = False, edition_date: date | None = None, only: list[int] | None = None,
 ) -> BuildReport:
     """Create today's edition (and its outbox message) for every confirmed subscriber due.
 

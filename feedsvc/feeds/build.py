@@ -32,12 +32,12 @@ class FeedLinks:
 
 @dataclass(frozen=True)
 class FeedRequest:
-    """What the reader asked for."""
+    """What the reader asked for (``limit``: entries per page, FEED_SIZE unless they chose)."""
 
     fmt: str
+    limit: int
     scope: Scope = ALL
     page: int = 1
-    limit: int = 20
     full: bool = True
 
 
