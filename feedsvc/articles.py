@@ -118,9 +118,14 @@ def search_articles(session: Session, terms: str, *, limit: int = 20, offset: in
     return list(rows), total
 
 
+def like_pattern(terms: str) -> str:
+    """A LIKE pattern that finds ``terms`` anywhere, its own % and _ taken literally (escape ``\\``)."""
+    return "%" + terms.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _match(session: Session, terms: str):
     """A condition using each database's own index: FTS5 trigram on SQLite, pg_trgm on PostgreSQL."""
-    pattern = "%" + terms.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = like_pattern(terms)
     if session.get_bind().dialect.name == "sqlite":
         if len(terms) >= 3:  # the trigram index can only answer strings of three or more
             phrase = '"' + terms.replace('"', '""') + '"'

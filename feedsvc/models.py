@@ -133,31 +133,30 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Source(Base):
+class _Named:
+    """What sources, categories and tags share: a unique name and the slug URLs use for it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Source(_Named, Base):
     """An outlet an article comes from (来源), so feeds can be cut by it."""
 
     __tablename__ = "sources"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
-class Category(Base):
+class Category(_Named, Base):
     """A section of the site (e.g. a breadcrumb's last crumb)."""
 
     __tablename__ = "categories"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
-class Tag(Base):
+class Tag(_Named, Base):
     """A keyword, given by the file or extracted from the text."""
 
     __tablename__ = "tags"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
 article_tags = Table(

@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from ..articles import shown
+from ..articles import like_pattern, shown
 # The importer's get-or-create of names, so an edit and an import name things alike.
 from ..ingest.importer import get_or_create_named as named
 from ..models import (
@@ -20,17 +20,13 @@ ARTICLE_STATES = ("visible", "hidden", "duplicate")
 CHART_DAYS = 30
 
 
-def _like(terms: str) -> str:
-    return "%" + terms.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def find_articles(session: Session, *, q: str = "", source: str = "", category: str = "",
                   state: str = "", limit: int = 20, offset: int = 0) -> tuple[list[Article], int]:
     """Articles of every state matching the filters, newest first, and their count."""
     conditions = []
     terms = " ".join(q.split())
     if terms:
-        pattern = _like(terms)
+        pattern = like_pattern(terms)
         conditions.append(or_(Article.title.ilike(pattern, escape="\\"),
                               Article.body_text.ilike(pattern, escape="\\")))
     if source:
@@ -43,10 +39,8 @@ def find_articles(session: Session, *, q: str = "", source: str = "", category: 
         conditions.append(Article.visible.is_(False))
     elif state == "duplicate":
         conditions.append(Article.duplicate_of_id.is_not(None))
-    total = session.scalar(select(func.count(Article.id)).where(*conditions)) or 0
-    rows = session.scalars(select(Article).where(*conditions)
-                           .order_by(Article.added_at.desc(), Article.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return _paged(session, Article, conditions, (Article.added_at.desc(), Article.id.desc()),
+                  limit=limit, offset=offset)
 
 
 def facet_choices(session: Session, model) -> list[tuple[str, str]]:
@@ -103,13 +97,10 @@ def find_subscribers(session: Session, *, q: str = "", state: str = "", limit: i
     """Subscribers whose address contains ``q``, in ``state`` if given; newest first, and their count."""
     conditions = []
     if q.strip():
-        conditions.append(Subscriber.email.like(_like(q.strip().lower()), escape="\\"))
+        conditions.append(Subscriber.email.like(like_pattern(q.strip().lower()), escape="\\"))
     if state:
         conditions.append(Subscriber.state == state)
-    total = session.scalar(select(func.count(Subscriber.id)).where(*conditions)) or 0
-    rows = session.scalars(select(Subscriber).where(*conditions)
-                           .order_by(Subscriber.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return _paged(session, Subscriber, conditions, (Subscriber.id.desc(),), limit=limit, offset=offset)
 
 
 def find_deliveries(session: Session, *, state: str = "", kind: str = "", subscriber_id: int | None = None,
@@ -122,9 +113,14 @@ def find_deliveries(session: Session, *, state: str = "", kind: str = "", subscr
         conditions.append(Delivery.kind == kind)
     if subscriber_id is not None:
         conditions.append(Delivery.subscriber_id == subscriber_id)
-    total = session.scalar(select(func.count(Delivery.id)).where(*conditions)) or 0
-    rows = session.scalars(select(Delivery).where(*conditions)
-                           .order_by(Delivery.id.desc()).limit(limit).offset(offset))
+    return _paged(session, Delivery, conditions, (Delivery.id.desc(),), limit=limit, offset=offset)
+
+
+def _paged(session: Session, model, conditions: list, order_by: tuple, *, limit: int,
+           offset: int) -> tuple[list, int]:
+    """One page of the rows of ``model`` matching ``conditions``, in ``order_by``, and how many match."""
+    total = session.scalar(select(func.count(model.id)).where(*conditions)) or 0
+    rows = session.scalars(select(model).where(*conditions).order_by(*order_by).limit(limit).offset(offset))
     return list(rows), total
 
 
