@@ -13,7 +13,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -24,10 +23,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     select,
-    types,
     update,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .columns import EnumText, UTCDateTime
 
 # Constraint names fixed here so Alembic migrations name them the same on every backend.
 NAMING = {
@@ -41,28 +41,6 @@ NAMING = {
 def utcnow() -> datetime:
     """The current time, UTC-aware."""
     return datetime.now(timezone.utc)
-
-
-class UTCDateTime(types.TypeDecorator):
-    """An aware UTC datetime on every backend (SQLite stores none, so we store UTC and say so)."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: make it aware at the boundary")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
-
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
 
 
 class SubscriberState(StrEnum):
@@ -110,23 +88,6 @@ class ImportOrigin(StrEnum):
     DROP_FOLDER = "drop-folder"
     UPLOAD = "upload"
     DEMO = "demo"
-
-
-class EnumText(types.TypeDecorator):
-    """A StrEnum column stored as its value in a VARCHAR: values are checked when written."""
-
-    impl = String
-    cache_ok = True
-
-    def __init__(self, enum: type[StrEnum], length: int = 16):
-        super().__init__(length)
-        self.enum = enum
-
-    def process_bind_param(self, value, dialect):
-        return None if value is None else self.enum(value).value
-
-    def process_result_value(self, value, dialect):
-        return None if value is None else self.enum(value)
 
 
 class Base(DeclarativeBase):
