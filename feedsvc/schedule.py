@@ -6,8 +6,11 @@ WORKER_SYNC_SECONDS (feedsvc.worker), so a change takes effect without a restart
 """
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from . import db
 from .jobs import JOBS
@@ -30,7 +33,20 @@ def list_jobs(app: Flask) -> list[JobSchedule]:
     """Every job with its interval and its last and next run."""
     ensure_schedules(app)
     with db.new_session(app) as session:
-        return list(session.scalars(select(JobSchedule).order_by(JobSchedule.job)))
+        return stored_jobs(session)
+
+
+def stored_jobs(session: Session) -> list[JobSchedule]:
+    """The rows as they are, none made: a worker that never ran has left none (for /healthz)."""
+    return list(session.scalars(select(JobSchedule).order_by(JobSchedule.job)))
+
+
+def on_schedule(row: JobSchedule, now: datetime) -> bool:
+    """True for a disabled job, or one that finished within two of its intervals (plus a minute)."""
+    if not row.enabled:
+        return True
+    grace = timedelta(seconds=2 * row.interval_seconds + 60)
+    return row.last_finished_at is not None and now - row.last_finished_at <= grace
 
 
 def set_schedule(app: Flask, job: str, *, interval_seconds: int, enabled: bool) -> None:
