@@ -1,4 +1,4 @@
-"""Imports for this app: settings from config, the import runs (files, the drop folder, the demo), the WebSub ping."""
+"""Imports with this app's configuration: files, the drop folder, the demo articles; the WebSub ping."""
 from __future__ import annotations
 
 import logging
