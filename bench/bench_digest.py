@@ -6,7 +6,7 @@ loopback, beside a bare smtplib loop sending the same pre-rendered messages (the
 
 Per size, every phase runs in a fresh interpreter on one temporary instance (common.run_worker),
 so each peak RSS is the phase's own: setup (articles through the importer, subscribers by bulk
-insert), build (mailer.build_due), delivery (mailer.run_delivery) and the bare loop. The sink is
+insert), build (services.digests.build_due), delivery (services.outbox.run_delivery) and the bare loop. The sink is
 a process of its own (bench/smtp_sink.py) that accepts and discards, counting messages,
 bytes and its own CPU time. In a full run a separate 2,000-subscriber instance is delivered
 under cProfile (kept in bench/out/digest-delivery.prof), then again under tracemalloc.
@@ -163,15 +163,16 @@ def worker_setup(task: dict) -> dict:
 
 
 def worker_build(task: dict) -> dict:
-    """mailer.build_due over every subscriber: editions (and outbox rows) built per second."""
+    """services.digests.build_due over every subscriber: editions (and outbox rows) built per second."""
     from sqlalchemy import func, select
 
-    from feedsvc import db, mailer
+    from feedsvc import db
     from feedsvc.models import Delivery, Edition, Subscriber
+    from feedsvc.services.digests import build_due
 
     app = _app()
     with measured() as figures:
-        report = mailer.build_due(app, now=datetime.fromisoformat(task["now"]), ignore_hours=True)
+        report = build_due(app, now=datetime.fromisoformat(task["now"]), ignore_hours=True)
     with db.new_session(app) as session:
         outbox = session.scalar(select(func.count()).select_from(Delivery))
         # What delivery renders once each: same articles, language, zone and day.
@@ -207,8 +208,8 @@ def _instrument() -> dict:
     """Timers around the steps delivery calls through module globals (looked up at call time)."""
     import smtplib
 
-    from feedsvc import mailer
     from feedsvc.digest import delivery
+    from feedsvc.services import outbox
 
     spent: dict[str, float] = {}
 
@@ -226,14 +227,14 @@ def _instrument() -> dict:
     for name in ("digest_message", "render_digest", "personalise", "_finish"):
         setattr(delivery, name, timed(name, getattr(delivery, name)))
     smtplib.SMTP.sendmail = timed("smtplib_sendmail", smtplib.SMTP.sendmail)
-    open_backend = mailer.open_backend
+    open_backend = outbox.open_backend
 
     def open_timed(app):
         backend = open_backend(app)
         backend.send = timed("backend_send", backend.send)
         return backend
 
-    mailer.open_backend = open_timed
+    outbox.open_backend = open_timed
     return spent
 
 
@@ -248,8 +249,8 @@ def _states(app) -> dict:
 
 
 def worker_deliver(task: dict) -> dict:
-    """mailer.run_delivery until the outbox is empty, with step timers and RSS along the way."""
-    from feedsvc import mailer
+    """services.outbox.run_delivery until the outbox is empty, with step timers and RSS along the way."""
+    from feedsvc.services import outbox
 
     app = _app()
     spent = _instrument()
@@ -260,7 +261,7 @@ def worker_deliver(task: dict) -> dict:
             rss_steps.append(round(_current_rss_mib(), 1))
 
     with measured() as figures:
-        report = mailer.run_delivery(app, on_message=on_message)
+        report = outbox.run_delivery(app, on_message=on_message)
     return {"report": vars(report) | {"errors": report.errors[:5]}, "states": _states(app),
             "spent": spent, "rss_by_tenth_mib": rss_steps, **figures}
 
@@ -271,13 +272,14 @@ def worker_bare(task: dict) -> dict:
 
     from sqlalchemy import select
 
-    from feedsvc import db, mailer
+    from feedsvc import db
+    from feedsvc.services import outbox
     from feedsvc.digest.delivery import digest_message
     from feedsvc.models import Delivery, Edition, Subscriber, utcnow
     from feedsvc.subscribers import new_message_id
 
     app = _app()
-    settings, links = mailer.mail_settings(app), mailer.links(app)
+    settings, links = outbox.mail_settings(app), outbox.links(app)
     messages: dict[tuple, int] = {}
     rendered: list[bytes] = []
     plan: list[tuple[str, int]] = []
@@ -319,12 +321,12 @@ def _rearm(app) -> None:
 
 def worker_profile(task: dict) -> dict:
     """cProfile of one delivery run: where the time goes."""
-    from feedsvc import mailer
+    from feedsvc.services import outbox
 
     app = _app()
     profiler = cProfile.Profile()
     profiler.enable()
-    report = mailer.run_delivery(app)
+    report = outbox.run_delivery(app)
     profiler.disable()
     profiler.dump_stats(OUT / "digest-delivery.prof")  # for `python -m pstats` on the details
     stats = pstats.Stats(profiler).stats
@@ -345,7 +347,7 @@ def worker_trace(task: dict) -> dict:
     """tracemalloc between the first fifth of a delivery run and its end: what stays allocated."""
     import tracemalloc
 
-    from feedsvc import mailer
+    from feedsvc.services import outbox
 
     app = _app()
     _rearm(app)
@@ -356,7 +358,7 @@ def worker_trace(task: dict) -> dict:
         if next(counter) == mark:
             snapshots.append(tracemalloc.take_snapshot())
 
-    report = mailer.run_delivery(app, on_message=on_message)
+    report = outbox.run_delivery(app, on_message=on_message)
     snapshots.append(tracemalloc.take_snapshot())
     tracemalloc.stop()
     diff = snapshots[1].compare_to(snapshots[0], "lineno")

@@ -76,9 +76,9 @@ def worker_build(task: dict) -> dict:
     from sqlalchemy import insert, update
 
     from feedsvc import create_app, db
-    from feedsvc.imports import import_settings
     from feedsvc.ingest.enrich import prepare_articles
     from feedsvc.ingest.store import slugify
+    from feedsvc.services.imports import import_settings
     from feedsvc.models import Article, Category, Source, StoreVersion, Tag, article_tags
     from feedsvc.text.signature import signature
 

@@ -54,7 +54,7 @@ def _app():
 
 def _settings(app):
     # The app's own settings, so the benchmark imports exactly as `feedsvc import` does.
-    from feedsvc.imports import import_settings
+    from feedsvc.services.imports import import_settings
 
     return import_settings(app)
 

@@ -194,7 +194,7 @@ def digest_section(results: dict) -> list[str]:
     lines += [
         "`bench/bench_digest.py` stores 50 new articles (through the importer) and N confirmed",
         "subscribers (bulk insert) in a fresh SQLite instance, builds the day's editions",
-        "(`mailer.build_due`), then delivers the outbox (`mailer.run_delivery`) over one SMTP",
+        "(`services.digests.build_due`), then delivers the outbox (`services.outbox.run_delivery`) over one SMTP",
         "connection to a sink on loopback, a process of its own that accepts and discards. The",
         "reference sends the same messages, rendered beforehand once per render group, with a bare",
         "`smtplib` loop to a fresh sink. Each phase is a fresh interpreter, so each peak RSS is its own.", "",

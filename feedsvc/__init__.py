@@ -15,7 +15,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         __name__,
         instance_path=configuration.instance_path(),
         instance_relative_config=True,
-        template_folder=str(configuration.PROJECT_ROOT / "templates"),
+        template_folder=str(configuration.templates_dir()),
     )
     configuration.load(app, config)
     db.init_app(app)

@@ -1,10 +1,13 @@
-"""Reading the article store: listings cut by category, source or tag; lookups; search."""
+"""Reading the article store: what readers may see, listings cut by category, source or tag,
+subscribers' topics, lookups, search. Pages, feeds, digests and the admin all filter through here."""
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, select, text
+from sqlalchemy import ColumnElement, Select, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from .models import Article, Category, Source, Tag, article_tags
@@ -21,34 +24,49 @@ class Scope:
 
 
 ALL = Scope()
-_MODELS = {"category": Category, "source": Source, "tag": Tag}
+# What a listing, a feed or a subscriber's topic is cut by.
+KINDS = {"category": Category, "source": Source, "tag": Tag}
+# The kinds the pages' navigation, OPML and the topic choices list (tags are too many).
+LISTED_KINDS = ("category", "source")
 
 
 def resolve_scope(session: Session, kind: str, slug: str) -> Scope | None:
     """The scope named by a URL, or None when there is no such category, source or tag."""
-    model = _MODELS.get(kind)
+    model = KINDS.get(kind)
     if model is None:
         return None
     row = session.scalar(select(model).where(model.slug == slug))
     return Scope(kind, row.slug, row.name, row.id) if row else None
 
 
-def _shown() -> tuple:
-    # Readers see visible canonical articles only: a reprint appears once, as its canonical.
+def shown() -> tuple[ColumnElement[bool], ...]:
+    """The conditions of what readers see: visible canonical articles (a reprint appears once)."""
     return (Article.visible.is_(True), Article.duplicate_of_id.is_(None))
 
 
+def in_topics(topics: Iterable[str]) -> ColumnElement[bool]:
+    """Articles in any of ``topics`` ("category:slug", "source:slug", "tag:slug")."""
+    slugs: dict[str, list[str]] = defaultdict(list)
+    for topic in topics:
+        kind, _, slug = topic.partition(":")
+        slugs[kind].append(slug)
+    conditions = [_of_kind(kind, select(KINDS[kind].id).where(KINDS[kind].slug.in_(names)))
+                  for kind, names in slugs.items() if kind in KINDS]
+    return or_(*conditions) if conditions else false()
+
+
+def _of_kind(kind: str, ids) -> ColumnElement[bool]:
+    """Articles of the categories, sources or tags with these ids (a list or a subquery)."""
+    if kind == "category":
+        return Article.category_id.in_(ids)
+    if kind == "source":
+        return Article.source_id.in_(ids)
+    return Article.id.in_(select(article_tags.c.article_id).where(article_tags.c.tag_id.in_(ids)))
+
+
 def _scoped(query: Select, scope: Scope) -> Select:
-    query = query.where(*_shown())
-    if scope.kind == "category":
-        return query.where(Article.category_id == scope.id)
-    if scope.kind == "source":
-        return query.where(Article.source_id == scope.id)
-    if scope.kind == "tag":
-        return query.where(
-            Article.id.in_(select(article_tags.c.article_id).where(article_tags.c.tag_id == scope.id))
-        )
-    return query
+    query = query.where(*shown())
+    return query if scope.kind == "all" else query.where(_of_kind(scope.kind, [scope.id]))
 
 
 def list_articles(session: Session, scope: Scope = ALL, *, limit: int = 20, offset: int = 0) -> list[Article]:
@@ -74,12 +92,12 @@ def get_article(session: Session, slug: str) -> Article | None:
 
 def facet_counts(session: Session, kind: str) -> list[tuple[str, str, int]]:
     """(slug, name, article count) of every category or source that has shown articles."""
-    model = _MODELS[kind]
+    model = KINDS[kind]
     column = Article.category_id if kind == "category" else Article.source_id
     query = (
         select(model.slug, model.name, func.count(Article.id))
         .join(Article, column == model.id)
-        .where(*_shown())
+        .where(*shown())
         .group_by(model.id, model.slug, model.name)
         .order_by(func.count(Article.id).desc(), model.name)
     )
@@ -92,17 +110,22 @@ def search_articles(session: Session, terms: str, *, limit: int = 20, offset: in
     if not terms:
         return [], 0
     condition = _match(session, terms)
-    total = session.scalar(select(func.count(Article.id)).where(*_shown(), condition)) or 0
+    total = session.scalar(select(func.count(Article.id)).where(*shown(), condition)) or 0
     rows = session.scalars(
-        select(Article).where(*_shown(), condition)
+        select(Article).where(*shown(), condition)
         .order_by(Article.published_at.desc(), Article.id.desc()).limit(limit).offset(offset)
     )
     return list(rows), total
 
 
+def like_pattern(terms: str) -> str:
+    """A LIKE pattern that finds ``terms`` anywhere, its own % and _ taken literally (escape ``\\``)."""
+    return "%" + terms.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
 def _match(session: Session, terms: str):
     """A condition using each database's own index: FTS5 trigram on SQLite, pg_trgm on PostgreSQL."""
-    pattern = "%" + terms.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    pattern = like_pattern(terms)
     if session.get_bind().dialect.name == "sqlite":
         if len(terms) >= 3:  # the trigram index can only answer strings of three or more
             phrase = '"' + terms.replace('"', '""') + '"'

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -96,6 +97,15 @@ def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
         ZoneInfo(app.config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as exc:
         raise RuntimeError(f"FEEDSVC_TIMEZONE: unknown time zone {app.config['TIMEZONE']!r}") from exc
+
+
+def templates_dir() -> Path:
+    """The Jinja templates: templates/ in a checkout, feedsvc/templates/ in an installed wheel.
+
+    Both are the package ``feedsvc.templates`` (pyproject.toml maps it onto templates/), so
+    importlib.resources finds whichever this feedsvc was installed with.
+    """
+    return Path(str(resources.files("feedsvc.templates")))
 
 
 def site_timezone(app: Flask) -> ZoneInfo:

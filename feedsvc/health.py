@@ -1,14 +1,13 @@
 """/healthz: is the database reachable, and is a worker running the scheduled jobs?"""
 from __future__ import annotations
 
-from datetime import timedelta
-
 from flask import Blueprint, jsonify
-from sqlalchemy import select, text
+from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .db import get_session
-from .models import JobSchedule, utcnow
+from .models import utcnow
+from .schedule import on_schedule, stored_jobs
 
 bp = Blueprint("health", __name__)
 
@@ -23,22 +22,20 @@ def healthz():
     session = get_session()
     try:
         session.execute(text("SELECT 1"))
-        jobs = list(session.scalars(select(JobSchedule)))
+        jobs = stored_jobs(session)
     except SQLAlchemyError as exc:
         return jsonify(status="error", database=f"unreachable: {type(exc).__name__}"), 503
     now = utcnow()
-    report = {}
-    for job in jobs:
-        # A job that finished within two of its intervals (plus a minute) is on schedule.
-        fresh = job.last_finished_at and now - job.last_finished_at <= timedelta(
-            seconds=2 * job.interval_seconds + 60)
-        report[job.job] = {
+    report = {
+        job.job: {
             "enabled": job.enabled,
             "last_status": job.last_status,
             "last_finished_at": job.last_finished_at.isoformat() if job.last_finished_at else None,
             "next_run_at": job.next_run_at.isoformat() if job.next_run_at else None,
-            "on_schedule": bool(fresh) or not job.enabled,
+            "on_schedule": on_schedule(job, now),
         }
+        for job in jobs
+    }
     deliver = report.get("deliver_outbox")
     scheduler = "not started" if not jobs else ("running" if deliver and deliver["on_schedule"] else "stale")
     return jsonify(status="ok", database="ok", scheduler=scheduler, jobs=report)

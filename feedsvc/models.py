@@ -1,14 +1,18 @@
-"""The article store: articles with their sources, categories and tags, and import runs."""
+"""The store: articles with their sources, categories and tags, subscribers, the outbox, jobs.
+
+Status values are enums here; each is stored as its plain string (``"pending"``), so rows
+written before the enums existed read back unchanged.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
+from enum import StrEnum
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -19,10 +23,11 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     select,
-    types,
     update,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from .columns import EnumText, UTCDateTime
 
 # Constraint names fixed here so Alembic migrations name them the same on every backend.
 NAMING = {
@@ -38,57 +43,81 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class UTCDateTime(types.TypeDecorator):
-    """An aware UTC datetime on every backend (SQLite stores none, so we store UTC and say so)."""
+class SubscriberState(StrEnum):
+    """Double opt-in: pending until the link is followed; later unsubscribed or bounced."""
 
-    impl = DateTime(timezone=True)
-    cache_ok = True
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    UNSUBSCRIBED = "unsubscribed"
+    BOUNCED = "bounced"
 
-    def process_bind_param(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError(f"naive datetime {value!r}: make it aware at the boundary")
-        value = value.astimezone(timezone.utc)
-        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+class DeliveryKind(StrEnum):
+    """What an outbox message is."""
+
+    DIGEST = "digest"
+    CONFIRM = "confirm"
+    TEST = "test"  # an operator's test send, built when queued
+
+
+class DeliveryState(StrEnum):
+    """An outbox message's way: pending -> sending -> sent, or failed, or cancelled."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # claimed by a worker until its lease runs out
+    SENT = "sent"
+    FAILED = "failed"
+    CANCELLED = "cancelled"  # no longer wanted (the subscriber left or was never confirmed)
+
+
+# A failed digest or confirmation can be queued again; a failed test is sent anew instead.
+RETRYABLE_KINDS = (DeliveryKind.DIGEST, DeliveryKind.CONFIRM)
+
+
+class JobStatus(StrEnum):
+    """How a scheduled job's last run ended."""
+
+    OK = "ok"
+    ERROR = "error"
+
+
+class ImportOrigin(StrEnum):
+    """Where one of our import runs came from (ImportRun.origin)."""
+
+    CLI = "cli"
+    DROP_FOLDER = "drop-folder"
+    UPLOAD = "upload"
+    DEMO = "demo"
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-class Source(Base):
+class _Named:
+    """What sources, categories and tags share: a unique name and the slug URLs use for it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Source(_Named, Base):
     """An outlet an article comes from (来源), so feeds can be cut by it."""
 
     __tablename__ = "sources"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
-class Category(Base):
+class Category(_Named, Base):
     """A section of the site (e.g. a breadcrumb's last crumb)."""
 
     __tablename__ = "categories"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
-class Tag(Base):
+class Tag(_Named, Base):
     """A keyword, given by the file or extracted from the text."""
 
     __tablename__ = "tags"
-    id: Mapped[int] = mapped_column(primary_key=True)
-    slug: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True)
 
 
 article_tags = Table(
@@ -168,7 +197,8 @@ class ImportRun(Base):
 
     __tablename__ = "import_runs"
     id: Mapped[int] = mapped_column(primary_key=True)
-    origin: Mapped[str] = mapped_column(String(32))  # cli, drop-folder, upload
+    # An ImportOrigin for our own runs; the importer takes any name a caller gives it.
+    origin: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     new: Mapped[int] = mapped_column(Integer, default=0)
@@ -207,8 +237,9 @@ class Subscriber(Base):
     __tablename__ = "subscribers"
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    # pending (awaiting confirmation), confirmed, unsubscribed, bounced
-    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    state: Mapped[SubscriberState] = mapped_column(
+        EnumText(SubscriberState), default=SubscriberState.PENDING, index=True
+    )
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     timezone: Mapped[str] = mapped_column(String(64))
     delivery_hour: Mapped[int] = mapped_column(Integer, default=7)
@@ -243,7 +274,7 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # digest, confirm, test
+    kind: Mapped[DeliveryKind] = mapped_column(EnumText(DeliveryKind))
     subscriber_id: Mapped[int | None] = mapped_column(
         ForeignKey("subscribers.id", ondelete="CASCADE"), index=True
     )
@@ -254,7 +285,12 @@ class Delivery(Base):
     to_addr: Mapped[str] = mapped_column(String(320))
     # Fixed when the row is made, so a resend after a crash carries the same Message-ID.
     message_id: Mapped[str] = mapped_column(String(255), unique=True)
-    state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    # The whole message when it was built as it was queued (an admin's test send: there is no
+    # edition to rebuild it from); None: built from the edition or subscriber when sent.
+    raw_message: Mapped[bytes | None] = mapped_column(LargeBinary)
+    state: Mapped[DeliveryState] = mapped_column(
+        EnumText(DeliveryState), default=DeliveryState.PENDING, index=True
+    )
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -264,6 +300,11 @@ class Delivery(Base):
 
     subscriber: Mapped[Subscriber | None] = relationship()
     edition: Mapped[Edition | None] = relationship()
+
+    @property
+    def retryable(self) -> bool:
+        """True for a failed message an operator may queue again."""
+        return self.state == DeliveryState.FAILED and self.kind in RETRYABLE_KINDS
 
 
 class RateHit(Base):
@@ -317,6 +358,6 @@ class JobSchedule(Base):
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     last_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    last_status: Mapped[str | None] = mapped_column(String(16))  # ok, error
+    last_status: Mapped[JobStatus | None] = mapped_column(EnumText(JobStatus))
     last_message: Mapped[str | None] = mapped_column(Text)
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

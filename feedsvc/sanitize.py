@@ -1,4 +1,4 @@
-"""Making untrusted text and HTML safe to store, show, syndicate and mail."""
+"""Making untrusted text and HTML safe to store, show, syndicate and mail; typed input made clean."""
 from __future__ import annotations
 
 import re
@@ -26,12 +26,31 @@ ALLOWED_ATTRIBUTES = {
     "blockquote": {"cite"},
 }
 URL_SCHEMES = {"http", "https", "mailto"}
+# What separates the items of a typed list: "a, b，c、d; e" (ASCII and full-width forms).
+_LIST_SEPARATORS = re.compile("[,，、;；]")
 _URL_ATTRIBUTES = {("a", "href"), ("img", "src"), ("q", "cite"), ("blockquote", "cite")}
 
 
 def strip_control_chars(text: str) -> str:
     """Remove the characters XML 1.0 forbids (C0 controls, lone surrogates, U+FFFE/U+FFFF)."""
     return _XML_FORBIDDEN.sub("", text)
+
+
+def clean_line(value: str) -> str:
+    """One line of plain text: control characters dropped, whitespace collapsed."""
+    return " ".join(strip_control_chars(value or "").split())
+
+
+def clean_text(value: str) -> str:
+    """Plain text keeping its paragraphs (blank lines), control characters dropped."""
+    text = strip_control_chars((value or "").replace("\r\n", "\n").replace("\r", "\n"))
+    paragraphs = (" ".join(p.split()) for p in text.split("\n\n"))
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def split_list(value: str) -> list[str]:
+    """The items of a typed list (tags, topics), each a clean line, in order, without blanks or repeats."""
+    return list(dict.fromkeys(item for item in map(clean_line, _LIST_SEPARATORS.split(value or "")) if item))
 
 
 def sanitize_html(html: str, base_url: str | None = None) -> str:

@@ -13,23 +13,27 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .articles import KINDS
 from .mail.message import normalise_address
-from .models import Category, Delivery, Source, Subscriber, Tag, utcnow
+from .models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow
+from .sanitize import split_list
 
-STATES = ("pending", "confirmed", "unsubscribed", "bounced")
 LANGUAGES = ("zh-CN", "en")
-TOPIC_KINDS = {"category": Category, "source": Source, "tag": Tag}
 CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
 
 
 @dataclass(frozen=True)
 class Preferences:
-    """What a subscriber chooses: topics (empty: everything), send hour, zone, language."""
+    """What a subscriber chooses: send hour, zone, language, topics (empty: everything).
 
+    No defaults here: a new subscriber's come from the configuration
+    (services.subscriptions.default_preferences).
+    """
+
+    delivery_hour: int
+    timezone: str
+    language: str
     topics: tuple[str, ...] = ()
-    delivery_hour: int = 7
-    timezone: str = "Asia/Shanghai"
-    language: str = "zh-CN"
 
 
 @dataclass
@@ -47,13 +51,13 @@ def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Pre
     errors: dict[str, str] = {}
     topics = raw.get("topics") or ()
     if isinstance(topics, str):
-        topics = [t for t in topics.replace(";", ",").split(",") if t.strip()]
+        topics = split_list(topics)
     topics = tuple(sorted({t.strip() for t in topics}))
     if "all" in topics:
         topics = ()
     for topic in topics:
         kind, _, slug = topic.partition(":")
-        model = TOPIC_KINDS.get(kind)
+        model = KINDS.get(kind)
         if model is None or session.scalar(select(model.id).where(model.slug == slug)) is None:
             errors["topics"] = f"unknown topic {topic!r}"
             break
@@ -114,7 +118,7 @@ def subscribe(session: Session, email: str, prefs: Preferences, *, confirmed: bo
     now = now or utcnow()
     address = normalise_address(email).lower()
     row = find(session, address)
-    if row is not None and row.state == "confirmed":
+    if row is not None and row.state == SubscriberState.CONFIRMED:
         return row, False
     if row is None:
         row = Subscriber(email=address, created_at=now, bounce_count=0)
@@ -124,18 +128,18 @@ def subscribe(session: Session, email: str, prefs: Preferences, *, confirmed: bo
     if confirmed:
         _confirm(row, now)
         return row, False
-    row.state = "pending"
+    row.state = SubscriberState.PENDING
     return row, True
 
 
 def confirm(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> None:
     """Mark a pending subscriber confirmed (a confirmed one stays as it is)."""
-    if subscriber.state in ("pending", "unsubscribed"):
+    if subscriber.state in (SubscriberState.PENDING, SubscriberState.UNSUBSCRIBED):
         _confirm(subscriber, now or utcnow())
 
 
 def _confirm(row: Subscriber, now: datetime) -> None:
-    row.state = "confirmed"
+    row.state = SubscriberState.CONFIRMED
     row.confirmed_at = now
     row.bounce_count = 0
     # The first digest covers what is added from now on, plus the last 24 hours.
@@ -144,19 +148,20 @@ def _confirm(row: Subscriber, now: datetime) -> None:
 
 def unsubscribe(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> None:
     """Stop all mail to this subscriber, and drop digests not yet sent."""
-    subscriber.state = "unsubscribed"
+    subscriber.state = SubscriberState.UNSUBSCRIBED
     subscriber.unsubscribed_at = now or utcnow()
     for delivery in session.scalars(
-        select(Delivery).where(Delivery.subscriber_id == subscriber.id, Delivery.state == "pending")
+        select(Delivery).where(Delivery.subscriber_id == subscriber.id,
+                               Delivery.state == DeliveryState.PENDING)
     ):
-        delivery.state = "cancelled"
+        delivery.state = DeliveryState.CANCELLED
 
 
 def queue_confirmation(session: Session, subscriber: Subscriber, *, domain: str) -> Delivery:
     """Put a confirmation mail for ``subscriber`` in the outbox."""
     delivery = Delivery(
-        kind="confirm", subscriber=subscriber, to_addr=subscriber.email,
-        message_id=new_message_id(domain), state="pending", attempts=0, next_attempt_at=utcnow(),
+        kind=DeliveryKind.CONFIRM, subscriber=subscriber, to_addr=subscriber.email,
+        message_id=new_message_id(domain), state=DeliveryState.PENDING, attempts=0, next_attempt_at=utcnow(),
     )
     session.add(delivery)
     return delivery
@@ -201,7 +206,7 @@ def import_csv(session: Session, text: str, defaults: Preferences, *, confirmed:
     to_confirm = []
     for address, prefs in valid:
         existing = find(session, address)
-        if existing is not None and existing.state == "confirmed":
+        if existing is not None and existing.state == SubscriberState.CONFIRMED:
             report.unchanged += 1
             continue
         row, needs_mail = subscribe(session, address, prefs, confirmed=confirmed)

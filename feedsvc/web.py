@@ -1,6 +1,7 @@
 """What every page shares: Jinja filters, error pages, security headers."""
 from __future__ import annotations
 
+from typing import Iterable
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, render_template, request
@@ -42,6 +43,12 @@ def external_url(app: Flask, endpoint: str, **values) -> str:
         base.netloc, script_name=base.path.rstrip("/") or "/", url_scheme=base.scheme
     )
     return adapter.build(endpoint, values, force_external=True)
+
+
+def any_of(name: str, values: Iterable[str]) -> str:
+    """A URL rule part that matches one of ``values``: ``<any('rss.xml', 'atom.xml'):name>``."""
+    spelled = (value if value.isidentifier() else repr(value) for value in values)
+    return "<any({}):{}>".format(", ".join(spelled), name)
 
 
 def pager_query(args, page: int) -> str:

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from feedsvc import create_app, db, scheduler
+from feedsvc import create_app, db, schedule
 from feedsvc.logs import JsonFormatter
 from feedsvc.models import JobSchedule, utcnow
 
@@ -16,7 +16,7 @@ def test_healthz_reports_database_and_scheduler(app, client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok", "scheduler": "not started", "jobs": {}}
-    scheduler.ensure_schedules(app)
+    schedule.ensure_schedules(app)
     with db.new_session(app) as session, session.begin():
         job = session.get(JobSchedule, "deliver_outbox")
         job.last_finished_at, job.last_status = utcnow() - timedelta(seconds=20), "ok"

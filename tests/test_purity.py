@@ -12,6 +12,8 @@ PURE = [
     *sorted((PACKAGE / "ingest").glob("*.py")),
     *sorted((PACKAGE / "text").glob("*.py")),
     PACKAGE / "feeds" / "render.py",
+    PACKAGE / "feeds" / "formats.py",
+    PACKAGE / "feeds" / "opml.py",
     PACKAGE / "sanitize.py",
     PACKAGE / "mail" / "message.py",
     PACKAGE / "digest" / "compose.py",

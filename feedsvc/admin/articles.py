@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from ..db import get_session
 from ..i18n import gettext as _
-from ..imports import run_import
-from ..models import Article, Category, Source
+from ..ingest.importer import ImportReport
+from ..models import Article, Category, ImportOrigin, Source
+from ..services.imports import drop_folder, run_import, scan_drop_folder
 from . import bp
 from .forms import article_form
 from .helpers import audit, get_or_404, page_count, window
-from .queries import ARTICLE_STATES, edit_article, facet_choices, find_articles, regenerate_summary, set_visible
+from .queries import (
+    ARTICLE_STATES, edit_article, facet_choices, find_articles, regenerate_summary, set_visible,
+)
 from .uploads import save_uploads
 from ..ingest.formats import SUFFIXES
 
@@ -88,7 +92,9 @@ def articles_upload():
         return redirect(url_for("admin.articles"))
     results = [(name, [], _(message, suffixes=", ".join(SUFFIXES))) for name, message in refused]
     if saved:
-        results += _import(app, {path: name for name, path in saved}, origin="upload")
+        names = {path: name for name, path in saved}
+        results += _import(names, "import.upload",
+                           lambda **hooks: run_import(app, names, origin=ImportOrigin.UPLOAD, **hooks))
     return render_template("admin/import_result.html", results=results), 200 if saved else 400
 
 
@@ -96,24 +102,23 @@ def articles_upload():
 def articles_scan():
     """Import what is new or changed in the drop folder now."""
     app = current_app._get_current_object()
-    folder = Path(app.config["DROP_FOLDER"])
-    folder.mkdir(parents=True, exist_ok=True)
-    results = _import(app, {folder: None}, origin="drop-folder")
+    folder = drop_folder(app)
+    results = _import({folder: None}, "import.drop-folder", lambda **hooks: scan_drop_folder(app, **hooks))
     return render_template("admin/import_result.html", results=results, folder=folder)
 
 
-def _import(app, names: dict[Path, str | None], *, origin: str) -> list[tuple[str, list[str], str]]:
-    """Run the importer; (shown name, outcomes, error) per file, and an audit entry for the run."""
+def _import(names: dict[Path, str | None], action: str,
+            run: Callable[..., ImportReport]) -> list[tuple[str, list[str], str]]:
+    """Run an import; (shown name, outcomes, error) per file, and an audit entry ``action`` for it."""
     outcomes: dict[str, list[str]] = {}
 
     def record(path: Path, results) -> None:
         outcomes[str(path)] = [o.value for o in results]
 
-    report = run_import(app, names, origin=origin, on_file=record)
+    report = run(on_file=record)
     errors = dict(report.errors)
     shown = {str(path): name for path, name in names.items() if name}
     results = [(shown.get(path, path), found, errors.get(path, "")) for path, found in outcomes.items()]
-    audit(f"import.{origin}", ", ".join(sorted(shown.values()))[:255] or str(next(iter(names))),
-          report.summary_line())
+    audit(action, ", ".join(sorted(shown.values()))[:255] or str(next(iter(names))), report.summary_line())
     get_session().commit()
     return results

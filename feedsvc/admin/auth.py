@@ -8,9 +8,9 @@ from flask import abort, current_app, g, redirect, render_template, request, ses
 from .. import accounts, ratelimit
 from ..db import get_session
 from ..i18n import gettext as _
+from ..sanitize import clean_line
 from . import bp
 from .helpers import safe_next
-from .queries import clean_line
 
 OPEN_ENDPOINTS = {"admin.login"}
 LOGIN_WINDOW_SECONDS = 15 * 60

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from .. import scheduler
+from .. import schedule
 from ..charts import render_bar_chart
 from ..config import site_timezone
 from ..db import get_session
@@ -24,7 +24,7 @@ def dashboard():
     chart = render_bar_chart(series, labels=labels, title=_("The last 30 days"), width=960, height=240)
     return render_template(
         "admin/dashboard.html", counts=dashboard_counts(session, now=now, zone=zone),
-        jobs=scheduler.list_jobs(app), attention=attention(session, now=now),
+        jobs=schedule.list_jobs(app), attention=attention(session, now=now),
         chart=Markup(chart),  # escaped inside render_bar_chart
         totals=(sum(s[1] for s in series), sum(s[2] for s in series)),
     )

@@ -3,25 +3,24 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from .. import mailer, subscribers as subs
+from .. import subscribers as subs
 from ..db import get_session
-from ..digest.delivery import STATES
+from ..digest.operator_wording import load_wording, save_wording
 from ..digest.render import WordingError
 from ..digest.wording import default_wording
 from ..i18n import gettext as _
-from ..mail.backends import DeliveryError
 from ..mail.message import normalise_address
-from ..models import Delivery, utcnow
-from ..wording_store import load_wording, save_wording
+from ..models import DeliveryKind, DeliveryState, utcnow
+from ..services import outbox
+from ..services.digests import build_due, preview_digest, send_test, stand_in_reader
 from . import bp
 from .forms import WORDING_PARTS, wording_form
 from .helpers import PREVIEW_CSP, audit, page_count, window
-from .previews import (
-    addressed_to, digest_bytes, read_preview, stand_in_reader, wording_preview, wording_problems,
-)
+from .previews import read_preview, wording_preview, wording_problems
 from .queries import find_deliveries, retry_failed
 
-KINDS = ("digest", "confirm", "test")
+KINDS = tuple(DeliveryKind)
+STATES = tuple(DeliveryState)
 
 
 @bp.route("/digests")
@@ -43,7 +42,7 @@ def _digests_page(errors: dict, status: int = 200, test_to: str = ""):
         status = 400
     else:
         try:
-            preview = read_preview(*digest_bytes(app, session, reader, now=utcnow()))
+            preview = read_preview(*preview_digest(app, session, reader, now=utcnow()))
         except (WordingError, ValueError) as exc:
             errors = {"preview": str(exc), **errors}
     state = request.args.get("state", "")
@@ -63,11 +62,7 @@ def _digests_page(errors: dict, status: int = 200, test_to: str = ""):
 
 @bp.route("/digests/test", methods=["POST"])
 def digests_test():
-    """Send the previewed digest to one address now, recorded in the log as a ``test`` message.
-
-    The message is built and sent here rather than queued: the outbox rebuilds a digest
-    from its edition, and a test has none.
-    """
+    """Send the previewed digest to one address now, through the outbox, logged as a ``test`` message."""
     app = current_app._get_current_object()
     session = get_session()
     to = request.form.get("to", "").strip()[:320]
@@ -76,23 +71,15 @@ def digests_test():
     except ValueError:
         return _digests_page({"to": _("Please enter a valid email address.")}, 400, test_to=to)
     chosen = request.form.get("subscriber", "").strip()
-    reader = subs.find(session, chosen) if chosen else stand_in_reader(app, request.form.get("language", "zh-CN"))
+    language = request.form.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
+    reader = subs.find(session, chosen) if chosen else stand_in_reader(app, language)
     if reader is None or reader.language not in subs.LANGUAGES:
         return _digests_page({"subscriber": _("No subscriber has this address.")}, 400, test_to=to)
-    now = utcnow()
-    message_id = subs.new_message_id(mailer.mail_domain(app))
-    data, _count = digest_bytes(app, session, addressed_to(reader, to), now=now, message_id=message_id)
-    row = Delivery(kind="test", to_addr=to, message_id=message_id, attempts=1, created_at=now,
-                   next_attempt_at=now)
-    try:
-        with mailer.open_backend(app) as backend:
-            backend.send(data, from_addr=mailer.mail_settings(app).envelope_from, to_addrs=[to])
-        row.state, row.sent_at = "sent", utcnow()
+    row = send_test(app, session, reader, to)
+    if row.state == DeliveryState.SENT:
         flash(_("The test message was sent to %(to)s.", to=to))
-    except DeliveryError as exc:
-        row.state, row.last_error = "failed", " ".join(str(exc).split())[:1000]
+    else:
         flash(_("The test message could not be sent: %(error)s", error=row.last_error))
-    session.add(row)
     audit("digest.test", to, f"as {reader.email}: {row.state}")
     session.commit()
     return redirect(url_for("admin.digests", subscriber=chosen, language=reader.language, to=to))
@@ -102,8 +89,8 @@ def digests_test():
 def digests_send():
     """Build today's editions for every confirmed subscriber who has none, whatever their hour, and send."""
     app = current_app._get_current_object()
-    built = mailer.build_due(app, ignore_hours=True)
-    sent = mailer.run_delivery(app)
+    built = build_due(app, ignore_hours=True)
+    sent = outbox.run_delivery(app)
     summary = _("%(built)d editions built; %(sent)d sent, %(retrying)d to retry, %(failed)d failed.",
                 built=built.created, sent=sent.sent, retrying=sent.retrying, failed=sent.failed)
     if sent.stopped:
@@ -125,7 +112,7 @@ def digests_retry():
         audit("delivery.retry", ",".join(map(str, ids))[:255], f"{len(ids)} messages")
     get_session().commit()
     if ids:
-        mailer.deliver_now(current_app._get_current_object(), ids)
+        outbox.deliver_now(current_app._get_current_object(), ids)
     flash(_("%(n)d messages queued again.", n=len(ids)))
     return redirect(url_for("admin.digests", state=request.form.get("state", "")))
 

@@ -1,10 +1,10 @@
 """Validating admin form input: values in, (clean values, field errors in the page's language) out."""
 from __future__ import annotations
 
-from ..digest.render import DigestWording
+from ..digest.wording import DigestWording
 from ..i18n import gettext as _
 from ..ingest.enrich import NAME_LENGTH
-from .queries import clean_line, clean_text
+from ..sanitize import clean_line, clean_text, split_list
 
 TITLE_MAX = 500
 SUMMARY_MAX = 2000
@@ -16,7 +16,7 @@ WORDING_PARTS = ("subject", "intro", "item_template")
 
 
 def article_form(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
-    """An article edit: title required, summary plain text, one category, comma-separated tags."""
+    """An article edit: title required, summary plain text, one category, tags in a typed list."""
     errors = {}
     title = clean_line(form.get("title", ""))
     if not title:
@@ -29,8 +29,7 @@ def article_form(form: dict[str, str]) -> tuple[dict, dict[str, str]]:
     category = clean_line(form.get("category", "")) or None
     if category and len(category) > NAME_LENGTH:
         errors["category"] = _("At most %(n)d characters.", n=NAME_LENGTH)
-    raw_tags = form.get("tags", "").replace("，", ",").replace("、", ",").split(",")
-    tags = list(dict.fromkeys(t for t in (clean_line(t) for t in raw_tags) if t))
+    tags = split_list(form.get("tags", ""))
     if len(tags) > MAX_TAGS or any(len(t) > NAME_LENGTH for t in tags):
         errors["tags"] = _("At most %(n)d tags of up to 200 characters each.", n=MAX_TAGS)
     return {"title": title, "summary": summary, "category": category, "tags": sorted(tags)}, errors

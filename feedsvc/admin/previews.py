@@ -1,4 +1,4 @@
-"""Digest previews: the very message a subscriber would get now, and operator wording tried on real content."""
+"""Digest previews in the admin: a built message as the page shows it, and wording tried on real content."""
 from __future__ import annotations
 
 import email
@@ -9,14 +9,13 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from .. import mailer
 from ..digest.compose import DigestContent, DigestItem, compose_items
-from ..digest.delivery import digest_items, digest_message
+from ..digest.delivery import digest_items
 from ..digest.editions import FIRST_WINDOW, digest_article_ids, local_date
-from ..digest.render import DigestWording, RenderedDigest, personalise, render_digest, validate_wording
-from ..models import Subscriber
-from ..subscribers import LANGUAGES, topics_of
-from ..wording_store import load_wording
+from ..digest.render import RenderedDigest, personalise, render_digest
+from ..digest.wording import DigestWording, validate_wording
+from ..services import outbox
+from ..subscribers import LANGUAGES
 
 
 @dataclass(frozen=True)
@@ -31,32 +30,6 @@ class Preview:
     items: int
 
 
-def stand_in_reader(app: Flask, language: str) -> Subscriber:
-    """A new subscriber to every topic (never stored), for previews without a chosen one."""
-    return Subscriber(id=0, email=f"preview@{mailer.mail_domain(app)}", language=language,
-                      timezone=app.config["TIMEZONE"], topics="[]", digest_cursor=None)
-
-
-def addressed_to(reader: Subscriber, address: str) -> Subscriber:
-    """A copy of ``reader`` (never stored) with another address: a test shows their digest.
-
-    Its personal links are signed for ``address``, so they never act on the real subscriber.
-    """
-    return Subscriber(id=reader.id, email=address, language=reader.language, timezone=reader.timezone,
-                      topics=reader.topics, digest_cursor=reader.digest_cursor)
-
-
-def digest_bytes(app: Flask, session: Session, reader: Subscriber, *, now: datetime,
-                 message_id: str | None = None) -> tuple[bytes, int]:
-    """The complete message ``reader`` would get if their digest were built now, and its article count."""
-    ids = digest_article_ids(session, topics_of(reader), reader.digest_cursor or now - FIRST_WINDOW, now,
-                             limit=app.config["DIGEST_MAX_ITEMS"])
-    data = digest_message(session, reader, tuple(ids), local_date(now, reader.timezone),
-                          message_id=message_id, settings=mailer.mail_settings(app),
-                          links=mailer.links(app), now=now, wording=load_wording(session))
-    return data, len(ids)
-
-
 def read_preview(data: bytes, items: int) -> Preview:
     """The parts of a built message that a preview page shows."""
     msg = email.message_from_bytes(data, policy=email.policy.default)
@@ -69,9 +42,9 @@ def read_preview(data: bytes, items: int) -> Preview:
 
 def todays_content(app: Flask, session: Session, language: str, *, now: datetime) -> DigestContent:
     """The all-topics digest of the last day in ``language``; a sample article when there is none."""
-    settings = mailer.mail_settings(app)
+    settings = outbox.mail_settings(app)
     ids = digest_article_ids(session, (), now - FIRST_WINDOW, now, limit=app.config["DIGEST_MAX_ITEMS"])
-    items = compose_items(digest_items(session, ids, mailer.links(app))) or (_sample_item(settings.site_url, now),)
+    items = compose_items(digest_items(session, ids, outbox.links(app))) or (_sample_item(settings.site_url, now),)
     return DigestContent(site_name=settings.site_name, site_url=settings.site_url,
                          edition_date=local_date(now, app.config["TIMEZONE"]), language=language,
                          timezone=app.config["TIMEZONE"], items=items)
@@ -92,8 +65,8 @@ def wording_preview(app: Flask, session: Session, wording: DigestWording, langua
                     now: datetime) -> RenderedDigest:
     """Today's digest in ``wording``; raises WordingError when it does not render."""
     rendered = render_digest(todays_content(app, session, language, now=now),
-                             templates_dir=mailer.mail_settings(app).templates_dir, wording=wording)
-    site = mailer.mail_settings(app).site_url
+                             templates_dir=outbox.mail_settings(app).templates_dir, wording=wording)
+    site = outbox.mail_settings(app).site_url
     return personalise(rendered, unsubscribe_url=site, preferences_url=site)
 
 

@@ -7,22 +7,17 @@ from datetime import date, datetime, timedelta, tzinfo
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..articles import like_pattern, shown
 # The importer's get-or-create of names, so an edit and an import name things alike.
 from ..ingest.store import get_or_create_named as named
 from ..models import (
-    Article, Category, Delivery, ImportRun, JobSchedule, Source, Subscriber, Tag,
-    bump_store_version, utcnow,
+    RETRYABLE_KINDS, Article, Category, Delivery, DeliveryKind, DeliveryState, ImportRun, JobSchedule,
+    JobStatus, Source, Subscriber, Tag, bump_store_version, utcnow,
 )
-from ..sanitize import strip_control_chars
 from ..text.summary import summarize
 
 ARTICLE_STATES = ("visible", "hidden", "duplicate")
-RETRYABLE_KINDS = ("digest", "confirm")  # a test message has no edition to rebuild it from
 CHART_DAYS = 30
-
-
-def _like(terms: str) -> str:
-    return "%" + terms.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def find_articles(session: Session, *, q: str = "", source: str = "", category: str = "",
@@ -31,7 +26,7 @@ def find_articles(session: Session, *, q: str = "", source: str = "", category: 
     conditions = []
     terms = " ".join(q.split())
     if terms:
-        pattern = _like(terms)
+        pattern = like_pattern(terms)
         conditions.append(or_(Article.title.ilike(pattern, escape="\\"),
                               Article.body_text.ilike(pattern, escape="\\")))
     if source:
@@ -39,32 +34,18 @@ def find_articles(session: Session, *, q: str = "", source: str = "", category: 
     if category:
         conditions.append(Article.category_id.in_(select(Category.id).where(Category.slug == category)))
     if state == "visible":
-        conditions += [Article.visible.is_(True), Article.duplicate_of_id.is_(None)]
+        conditions += shown()
     elif state == "hidden":
         conditions.append(Article.visible.is_(False))
     elif state == "duplicate":
         conditions.append(Article.duplicate_of_id.is_not(None))
-    total = session.scalar(select(func.count(Article.id)).where(*conditions)) or 0
-    rows = session.scalars(select(Article).where(*conditions)
-                           .order_by(Article.added_at.desc(), Article.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return _paged(session, Article, conditions, (Article.added_at.desc(), Article.id.desc()),
+                  limit=limit, offset=offset)
 
 
 def facet_choices(session: Session, model) -> list[tuple[str, str]]:
     """(slug, name) of every source or category, by name."""
     return [tuple(r) for r in session.execute(select(model.slug, model.name).order_by(model.name))]
-
-
-def clean_line(value: str) -> str:
-    """One line of plain text: control characters dropped, whitespace collapsed."""
-    return " ".join(strip_control_chars(value or "").split())
-
-
-def clean_text(value: str) -> str:
-    """Plain text keeping its paragraphs (blank lines), control characters dropped."""
-    text = strip_control_chars((value or "").replace("\r\n", "\n").replace("\r", "\n"))
-    paragraphs = (" ".join(p.split()) for p in text.split("\n\n"))
-    return "\n\n".join(p for p in paragraphs if p)
 
 
 def edit_article(session: Session, article: Article, *, title: str, summary: str,
@@ -116,13 +97,10 @@ def find_subscribers(session: Session, *, q: str = "", state: str = "", limit: i
     """Subscribers whose address contains ``q``, in ``state`` if given; newest first, and their count."""
     conditions = []
     if q.strip():
-        conditions.append(Subscriber.email.like(_like(q.strip().lower()), escape="\\"))
+        conditions.append(Subscriber.email.like(like_pattern(q.strip().lower()), escape="\\"))
     if state:
         conditions.append(Subscriber.state == state)
-    total = session.scalar(select(func.count(Subscriber.id)).where(*conditions)) or 0
-    rows = session.scalars(select(Subscriber).where(*conditions)
-                           .order_by(Subscriber.id.desc()).limit(limit).offset(offset))
-    return list(rows), total
+    return _paged(session, Subscriber, conditions, (Subscriber.id.desc(),), limit=limit, offset=offset)
 
 
 def find_deliveries(session: Session, *, state: str = "", kind: str = "", subscriber_id: int | None = None,
@@ -135,9 +113,14 @@ def find_deliveries(session: Session, *, state: str = "", kind: str = "", subscr
         conditions.append(Delivery.kind == kind)
     if subscriber_id is not None:
         conditions.append(Delivery.subscriber_id == subscriber_id)
-    total = session.scalar(select(func.count(Delivery.id)).where(*conditions)) or 0
-    rows = session.scalars(select(Delivery).where(*conditions)
-                           .order_by(Delivery.id.desc()).limit(limit).offset(offset))
+    return _paged(session, Delivery, conditions, (Delivery.id.desc(),), limit=limit, offset=offset)
+
+
+def _paged(session: Session, model, conditions: list, order_by: tuple, *, limit: int,
+           offset: int) -> tuple[list, int]:
+    """One page of the rows of ``model`` matching ``conditions``, in ``order_by``, and how many match."""
+    total = session.scalar(select(func.count(model.id)).where(*conditions)) or 0
+    rows = session.scalars(select(model).where(*conditions).order_by(*order_by).limit(limit).offset(offset))
     return list(rows), total
 
 
@@ -146,12 +129,12 @@ def retry_failed(session: Session, *, delivery_id: int | None = None, now: datet
 
     Attempts are left as they are: a retried message that fails again is given up sooner.
     """
-    conditions = [Delivery.state == "failed", Delivery.kind.in_(RETRYABLE_KINDS)]
+    conditions = [Delivery.state == DeliveryState.FAILED, Delivery.kind.in_(RETRYABLE_KINDS)]
     if delivery_id is not None:
         conditions.append(Delivery.id == delivery_id)
     return list(session.scalars(
         update(Delivery).where(*conditions)
-        .values(state="pending", next_attempt_at=now or utcnow(), lease_until=None)
+        .values(state=DeliveryState.PENDING, next_attempt_at=now or utcnow(), lease_until=None)
         .returning(Delivery.id).execution_options(synchronize_session=False)
     ))
 
@@ -187,7 +170,7 @@ def daily_series(session: Session, *, now: datetime, zone: tzinfo, days: int = C
     added = Counter(t.astimezone(zone).date() for t in session.scalars(
         select(Article.added_at).where(Article.added_at >= start)))
     sent = Counter(t.astimezone(zone).date() for t in session.scalars(
-        select(Delivery.sent_at).where(Delivery.kind == "digest", Delivery.sent_at >= start)))
+        select(Delivery.sent_at).where(Delivery.kind == DeliveryKind.DIGEST, Delivery.sent_at >= start)))
     return [(first + timedelta(days=n), added[first + timedelta(days=n)], sent[first + timedelta(days=n)])
             for n in range(days)]
 
@@ -198,8 +181,8 @@ def attention(session: Session, *, now: datetime) -> dict:
     last_import = session.scalar(select(ImportRun).order_by(ImportRun.id.desc()).limit(1))
     return {
         "failed_deliveries": session.scalar(select(func.count(Delivery.id)).where(
-            Delivery.state == "failed", Delivery.created_at >= week)) or 0,
-        "failed_jobs": list(session.scalars(select(JobSchedule).where(JobSchedule.last_status == "error")
+            Delivery.state == DeliveryState.FAILED, Delivery.created_at >= week)) or 0,
+        "failed_jobs": list(session.scalars(select(JobSchedule).where(JobSchedule.last_status == JobStatus.ERROR)
                                             .order_by(JobSchedule.job))),
         "last_import": last_import,
         "import_errors": [line for line in (last_import.errors if last_import else "").splitlines() if line][:10],

@@ -5,9 +5,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
-from .. import accounts, mailer, scheduler
+from .. import accounts
 from ..db import get_session
 from ..i18n import gettext as _
+from ..schedule import list_jobs, set_schedule
+from ..services import outbox
 from . import bp
 from .forms import schedule_form
 from .helpers import audit
@@ -40,8 +42,8 @@ def _settings_page(errors: dict, status: int = 200):
     app = current_app._get_current_object()
     values = [(key, mask_password(str(app.config[key])) if key in MASKED and app.config[key]
                else app.config[key]) for key in SHOWN]
-    values.insert(5, ("MAIL_FROM", mailer.mail_settings(app).from_addr))
-    return render_template("admin/settings.html", values=values, jobs=scheduler.list_jobs(app),
+    values.insert(5, ("MAIL_FROM", outbox.mail_settings(app).from_addr))
+    return render_template("admin/settings.html", values=values, jobs=list_jobs(app),
                            errors=errors, audit_log=accounts.recent_audit(get_session(), 50)), status
 
 
@@ -51,7 +53,7 @@ def schedule(job: str):
     values, errors = schedule_form(request.form)
     if not errors:
         try:
-            scheduler.set_schedule(current_app._get_current_object(), job, **values)
+            set_schedule(current_app._get_current_object(), job, **values)
         except ValueError as exc:
             errors = {"interval_seconds": _(str(exc))}
     if errors:

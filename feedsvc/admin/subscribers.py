@@ -7,14 +7,15 @@ from sqlalchemy import select
 from .. import subscribers as subs
 from ..db import get_session
 from ..i18n import gettext as _
-from ..mailer import deliver_now, mail_domain
-from ..models import Subscriber
-from ..public.subscriptions import default_preferences
+from ..models import Subscriber, SubscriberState
+from ..services import subscriptions
 from . import bp
 from .helpers import audit, get_or_404, page_count, window
 from .queries import find_deliveries, find_subscribers
+from .uploads import read_limited
 
 CSV_MAX_BYTES = 5 * 1024 * 1024
+STATES = tuple(SubscriberState)
 
 
 @bp.route("/subscribers")
@@ -22,11 +23,11 @@ def subscribers():
     """Subscribers by address and state."""
     q = request.args.get("q", "")[:320]
     state = request.args.get("state", "")
-    state = state if state in subs.STATES else ""
+    state = state if state in STATES else ""
     page, size, offset = window()
     rows, total = find_subscribers(get_session(), q=q, state=state, limit=size, offset=offset)
     return render_template("admin/subscribers.html", subscribers=rows, total=total, page=page,
-                           pages=page_count(total), q=q, state=state, states=subs.STATES)
+                           pages=page_count(total), q=q, state=state, states=STATES)
 
 
 @bp.route("/subscribers/<int:subscriber_id>")
@@ -42,10 +43,9 @@ def subscriber(subscriber_id: int):
 def subscriber_deactivate(subscriber_id: int):
     """Unsubscribe on the subscriber's behalf; digests not yet sent are dropped."""
     row = get_or_404(Subscriber, subscriber_id)
-    if row.state != "unsubscribed":
-        subs.unsubscribe(get_session(), row)
+    if row.state != SubscriberState.UNSUBSCRIBED:
         audit("subscriber.deactivate", row.email)
-        get_session().commit()
+        subscriptions.unsubscribe(get_session(), row)
     flash(_("The subscriber receives no more mail."))
     return redirect(url_for("admin.subscriber", subscriber_id=row.id))
 
@@ -54,14 +54,11 @@ def subscriber_deactivate(subscriber_id: int):
 def subscriber_resend(subscriber_id: int):
     """Send the confirmation mail again to a subscriber who has not confirmed."""
     row = get_or_404(Subscriber, subscriber_id)
-    if row.state != "pending":
+    if row.state != SubscriberState.PENDING:
         flash(_("Only a pending subscriber can be sent a confirmation."))
         return redirect(url_for("admin.subscriber", subscriber_id=row.id))
-    app = current_app._get_current_object()
-    delivery = subs.queue_confirmation(get_session(), row, domain=mail_domain(app))
     audit("subscriber.resend_confirmation", row.email)
-    get_session().commit()
-    deliver_now(app, [delivery.id])
+    subscriptions.resend_confirmation(current_app._get_current_object(), get_session(), row)
     flash(_("A confirmation mail is on its way."))
     return redirect(url_for("admin.subscriber", subscriber_id=row.id))
 
@@ -81,12 +78,12 @@ def subscribers_export():
 def subscribers_import():
     """Add the valid rows of a CSV and report the others; nothing is written when the file is unreadable."""
     upload = request.files.get("file")
-    data = upload.stream.read(CSV_MAX_BYTES + 1) if upload else b""
+    data = read_limited(upload, CSV_MAX_BYTES) if upload else b""
     problem = None
-    if not data:
-        problem = _("Choose a CSV file.")
-    elif len(data) > CSV_MAX_BYTES:
+    if data is None:
         problem = _("The file is too large.")
+    elif not data:
+        problem = _("Choose a CSV file.")
     else:
         try:
             text = data.decode("utf-8-sig")
@@ -94,16 +91,15 @@ def subscribers_import():
             problem = _("The file must be UTF-8 text.")
     if problem:
         return render_template("admin/subscribers_import.html", problem=problem, report=None), 400
-    app = current_app._get_current_object()
     confirmed = request.form.get("confirmed") == "1"
-    session = get_session()
-    report, to_confirm = subs.import_csv(session, text, default_preferences(), confirmed=confirmed)
-    queued = [subs.queue_confirmation(session, row, domain=mail_domain(app)) for row in to_confirm]
-    audit("subscribers.import", upload.filename or "",
-          f"{report.added} added, {report.unchanged} unchanged, {len(report.errors)} refused"
-          + (", marked confirmed" if confirmed else ""))
-    session.commit()  # all valid rows, their confirmation mails and the audit entry, or none
-    if queued:
-        deliver_now(app, [d.id for d in queued])
+
+    def record(report) -> None:
+        audit("subscribers.import", upload.filename or "",
+              f"{report.added} added, {report.unchanged} unchanged, {len(report.errors)} refused"
+              + (", marked confirmed" if confirmed else ""))
+
+    # All valid rows, their confirmation mails and the audit entry, or none.
+    report = subscriptions.import_subscribers(current_app._get_current_object(), get_session(), text,
+                                              confirmed=confirmed, record=record)
     status = 400 if report.errors and not (report.added or report.unchanged) else 200
     return render_template("admin/subscribers_import.html", problem=None, report=report), status

@@ -10,7 +10,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from ..ingest.formats import is_importable
-from .queries import clean_line
+from ..sanitize import clean_line
 
 
 def upload_name(filename: str | None) -> str | None:
@@ -26,6 +26,12 @@ def upload_name(filename: str | None) -> str | None:
         return None
     stem = secure_filename(base[: -len(suffix)])[:100] or "article"
     return stem + suffix
+
+
+def read_limited(upload: FileStorage, max_bytes: int) -> bytes | None:
+    """The uploaded bytes, or None when there are more than ``max_bytes`` (reads one byte past it at most)."""
+    data = upload.stream.read(max_bytes + 1)
+    return None if len(data) > max_bytes else data
 
 
 def save_uploads(root: Path, files: Iterable[FileStorage], *, max_bytes: int
@@ -45,8 +51,8 @@ def save_uploads(root: Path, files: Iterable[FileStorage], *, max_bytes: int
             # A message id: the view fills in the suffixes when it translates it.
             refused.append((shown, "This kind of file is not imported (%(suffixes)s)."))
             continue
-        data = upload.stream.read(max_bytes + 1)
-        if len(data) > max_bytes:
+        data = read_limited(upload, max_bytes)
+        if data is None:
             refused.append((shown, "The file is too large."))
             continue
         if not data.strip():

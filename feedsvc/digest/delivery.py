@@ -11,21 +11,35 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass, field
-from functools import cached_property
 from datetime import datetime, timedelta
+from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Callable
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
+from ..config import DEFAULTS
 from ..mail.backends import MailBackend, PermanentFailure, TemporaryFailure
 from ..mail.message import OutgoingMessage, build_message, list_headers, parse_mailbox, sign_message
-from ..models import Article, Delivery, Subscriber, utcnow
+from ..models import (
+    Article, Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow,
+)
 from .compose import DigestContent, DigestItem, compose_items
 from .render import DigestWording, personalise, render_confirmation, render_digest
 
-STATES = ("pending", "sending", "sent", "failed", "cancelled")
+UNSENT = (DeliveryState.PENDING, DeliveryState.SENDING)
+
+
+class SendOutcome(StrEnum):
+    """What one attempt at a message did, as ``on_message`` hears it."""
+
+    SENT = "sent"
+    RETRYING = "retrying"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+    SKIPPED = "skipped"  # another worker had it already
 
 
 @dataclass(frozen=True)
@@ -37,7 +51,10 @@ class Dkim:
 
 @dataclass(frozen=True)
 class MailSettings:
-    """What sending needs from the configuration."""
+    """What sending needs from the configuration (services.outbox.mail_settings fills it in).
+
+    Defaults are the configuration's own (config.DEFAULTS), never a second copy of them.
+    """
 
     from_addr: str
     site_name: str
@@ -46,12 +63,12 @@ class MailSettings:
     templates_dir: Path
     reply_to: str | None = None
     unsubscribe_mailto: str | None = None
-    confirm_max_age_hours: int = 48
-    lease_seconds: int = 300
-    max_attempts: int = 8
-    retry_base_seconds: float = 60.0
+    confirm_max_age_hours: int = DEFAULTS["CONFIRM_MAX_AGE_HOURS"]
+    lease_seconds: int = DEFAULTS["DELIVERY_LEASE_SECONDS"]
+    max_attempts: int = DEFAULTS["DELIVERY_MAX_ATTEMPTS"]
+    retry_base_seconds: float = DEFAULTS["DELIVERY_RETRY_BASE_SECONDS"]
     retry_cap_seconds: float = 6 * 3600.0
-    bounce_limit: int = 1
+    bounce_limit: int = DEFAULTS["BOUNCE_LIMIT"]
     dkim: Dkim | None = None
 
     @cached_property
@@ -86,7 +103,7 @@ def deliver_pending(
     make_session: sessionmaker, backend: MailBackend, settings: MailSettings, links: Links, *,
     now: Callable[[], datetime] = utcnow, wording: DigestWording | None = None,
     only: list[int] | None = None, batch: int = 100, limit: int | None = None,
-    on_message: Callable[[int, str], None] | None = None,
+    on_message: Callable[[int, SendOutcome], None] | None = None,
     throttle: Callable[[], None] | None = None,
 ) -> DeliveryReport:
     """Send what is due in the outbox until it is empty, ``limit`` is reached or the server is down."""
@@ -130,8 +147,8 @@ def claim(session: Session, now: datetime, lease_seconds: int, size: int,
     write lock, which does the same.
     """
     due = or_(
-        and_(Delivery.state == "pending", Delivery.next_attempt_at <= now),
-        and_(Delivery.state == "sending", Delivery.lease_until < now),
+        and_(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now),
+        and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
     )
     pick = select(Delivery.id).where(due).order_by(Delivery.id).limit(size)
     if only is not None:
@@ -142,7 +159,7 @@ def claim(session: Session, now: datetime, lease_seconds: int, size: int,
     if ids:
         session.execute(
             update(Delivery).where(Delivery.id.in_(ids))
-            .values(state="sending", lease_until=now + timedelta(seconds=lease_seconds))
+            .values(state=DeliveryState.SENDING, lease_until=now + timedelta(seconds=lease_seconds))
             .execution_options(synchronize_session=False)
         )
     return ids
@@ -152,27 +169,40 @@ def release(session: Session, ids: list[int]) -> None:
     """Give claimed but unsent messages back, as if never claimed."""
     if ids:
         session.execute(
-            update(Delivery).where(Delivery.id.in_(ids), Delivery.state == "sending")
-            .values(state="pending", lease_until=None)
+            update(Delivery).where(Delivery.id.in_(ids), Delivery.state == DeliveryState.SENDING)
+            .values(state=DeliveryState.PENDING, lease_until=None)
             .execution_options(synchronize_session=False)
         )
 
 
+def count_unsent(session: Session) -> int:
+    """How many messages are waiting in the outbox (pending, or claimed and not yet sent)."""
+    return session.scalar(select(func.count(Delivery.id)).where(Delivery.state.in_(UNSENT))) or 0
+
+
+def prune_deliveries(session: Session, *, before: datetime) -> int:
+    """Delete the records of messages sent or cancelled before ``before``; returns how many."""
+    finished = (DeliveryState.SENT, DeliveryState.CANCELLED)
+    return session.execute(
+        delete(Delivery).where(Delivery.state.in_(finished), Delivery.created_at < before)
+    ).rowcount
+
+
 def _deliver_one(make_session, delivery_id, backend, settings, links, now, wording, renders,
-                 report) -> str:
+                 report) -> SendOutcome:
     # Two short transactions per message: one to read and render, one to record the
     # outcome right after the server answered (the crash guarantee rests on the second).
     with make_session() as session, session.begin():
         delivery = session.get(Delivery, delivery_id, options=[
             joinedload(Delivery.subscriber), joinedload(Delivery.edition)])
-        if delivery is None or delivery.state != "sending":
-            return "skipped"
+        if delivery is None or delivery.state != DeliveryState.SENDING:
+            return SendOutcome.SKIPPED
         subscriber = delivery.subscriber
         if not _still_wanted(delivery, subscriber):
-            delivery.state = "cancelled"
+            delivery.state = DeliveryState.CANCELLED
             delivery.lease_until = None
             report.cancelled += 1
-            return "cancelled"
+            return SendOutcome.CANCELLED
         try:
             data = _message_bytes(session, delivery, subscriber, settings, links, now(), wording, renders)
         except ValueError as exc:  # our data cannot make a valid message: retrying won't help
@@ -199,47 +229,47 @@ def _deliver_one(make_session, delivery_id, backend, settings, links, now, wordi
     with make_session() as session, session.begin():
         session.execute(
             update(Delivery).where(Delivery.id == delivery_id)
-            .values(state="sent", sent_at=now(), lease_until=None, last_error=None,
+            .values(state=DeliveryState.SENT, sent_at=now(), lease_until=None, last_error=None,
                     attempts=Delivery.attempts + 1)
             .execution_options(synchronize_session=False)
         )
     report.sent += 1
-    return "sent"
+    return SendOutcome.SENT
 
 
 def _still_wanted(delivery: Delivery, subscriber: Subscriber | None) -> bool:
     """A confirmation only while pending, a digest only while confirmed; a test always."""
-    if delivery.kind == "test":
+    if delivery.kind == DeliveryKind.TEST:
         return True
-    wanted_state = "pending" if delivery.kind == "confirm" else "confirmed"
+    wanted_state = SubscriberState.PENDING if delivery.kind == DeliveryKind.CONFIRM else SubscriberState.CONFIRMED
     return subscriber is not None and subscriber.state == wanted_state
 
 
-def _fail(delivery, subscriber, message, settings, report, *, bounce: bool) -> str:
-    delivery.state = "failed"
+def _fail(delivery, subscriber, message, settings, report, *, bounce: bool) -> SendOutcome:
+    delivery.state = DeliveryState.FAILED
     delivery.lease_until = None
     delivery.last_error = message[:1000]
     if bounce and subscriber is not None:
         subscriber.bounce_count += 1
         if subscriber.bounce_count >= settings.bounce_limit:
-            subscriber.state = "bounced"
+            subscriber.state = SubscriberState.BOUNCED
     report.failed += 1
     report.errors.append(f"{delivery.to_addr}: {message}")
-    return "failed"
+    return SendOutcome.FAILED
 
 
-def _retry_later(delivery, message, settings, now, report) -> str:
+def _retry_later(delivery, message, settings, now, report) -> SendOutcome:
     delivery.last_error = message[:1000]
     delivery.lease_until = None
     if delivery.attempts >= settings.max_attempts:
-        delivery.state = "failed"
+        delivery.state = DeliveryState.FAILED
         report.failed += 1
         report.errors.append(f"{delivery.to_addr}: gave up after {delivery.attempts} attempts: {message}")
-        return "failed"
-    delivery.state = "pending"
+        return SendOutcome.FAILED
+    delivery.state = DeliveryState.PENDING
     delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(delivery.attempts, settings))
     report.retrying += 1
-    return "retrying"
+    return SendOutcome.RETRYING
 
 
 def backoff_seconds(attempts: int, settings: MailSettings, rng: random.Random | None = None) -> float:
@@ -249,7 +279,9 @@ def backoff_seconds(attempts: int, settings: MailSettings, rng: random.Random | 
 
 
 def _message_bytes(session, delivery, subscriber, settings, links, now, wording, renders) -> bytes:
-    if delivery.kind == "confirm":
+    if delivery.raw_message is not None:
+        return delivery.raw_message
+    if delivery.kind == DeliveryKind.CONFIRM:
         rendered = render_confirmation(
             site_name=settings.site_name, confirm_url=links.confirm(subscriber),
             language=subscriber.language, expires_hours=settings.confirm_max_age_hours,

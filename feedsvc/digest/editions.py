@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..models import Article, Category, Delivery, Edition, Source, Subscriber, Tag, article_tags
+from ..articles import in_topics, shown
+from ..models import Article, Delivery, DeliveryKind, DeliveryState, Edition, Subscriber, SubscriberState
 from ..subscribers import new_message_id, topics_of
 
 FIRST_WINDOW = timedelta(hours=24)
@@ -45,9 +46,8 @@ def is_due(subscriber: Subscriber, now: datetime) -> bool:
 
 
 def build_editions(
-    make_session: sessionmaker, *, now: datetime, domain: str, ignore_hours: bool = False,
-    edition_date: date | None = None, send_empty: bool = False, max_items: int = 50,
-    only: list[int] | None = None,
+    make_session: sessionmaker, *, now: datetime, domain: str, send_empty: bool, max_items: int,
+    ignore_hours: bool = False, edition_date: date | None = None, only: list[int] | None = None,
 ) -> BuildReport:
     """Create today's edition (and its outbox message) for every confirmed subscriber due.
 
@@ -59,7 +59,7 @@ def build_editions(
     last_id = 0
     while True:
         with make_session() as session, session.begin():
-            query = select(Subscriber).where(Subscriber.state == "confirmed", Subscriber.id > last_id)
+            query = select(Subscriber).where(Subscriber.state == SubscriberState.CONFIRMED, Subscriber.id > last_id)
             if only is not None:
                 query = query.where(Subscriber.id.in_(only))
             chunk = list(session.scalars(query.order_by(Subscriber.id).limit(CHUNK)))
@@ -102,8 +102,8 @@ def _build_chunk(session: Session, chunk, report, *, now, domain, ignore_hours, 
                     session.flush()
                     if ids or send_empty:
                         session.add(Delivery(
-                            kind="digest", subscriber_id=s.id, edition_id=edition.id,
-                            to_addr=s.email, message_id=new_message_id(domain), state="pending",
+                            kind=DeliveryKind.DIGEST, subscriber_id=s.id, edition_id=edition.id,
+                            to_addr=s.email, message_id=new_message_id(domain), state=DeliveryState.PENDING,
                             attempts=0, created_at=now, next_attempt_at=now,
                         ))
                     s.digest_cursor = now
@@ -116,28 +116,10 @@ def _build_chunk(session: Session, chunk, report, *, now, domain, ignore_hours, 
 
 def digest_article_ids(session: Session, topics: tuple[str, ...], start: datetime, end: datetime,
                        *, limit: int) -> list[int]:
-    """Shown articles added in (start, end] matching any of ``topics``, newest first."""
-    query = select(Article.id).where(
-        Article.visible.is_(True), Article.duplicate_of_id.is_(None),
-        Article.added_at > start, Article.added_at <= end,
-    )
+    """Shown articles added in (start, end] matching any of ``topics`` (none: all), newest first."""
+    query = select(Article.id).where(*shown(), Article.added_at > start, Article.added_at <= end)
     if topics:
-        query = query.where(or_(*_topic_conditions(topics)))
+        query = query.where(in_topics(topics))
     query = query.order_by(Article.published_at.desc(), Article.id.desc()).limit(limit)
     return list(session.scalars(query))
 
-
-def _topic_conditions(topics: tuple[str, ...]):
-    by_kind: dict[str, list[str]] = defaultdict(list)
-    for topic in topics:
-        kind, _, slug = topic.partition(":")
-        by_kind[kind].append(slug)
-    if by_kind.get("category"):
-        yield Article.category_id.in_(select(Category.id).where(Category.slug.in_(by_kind["category"])))
-    if by_kind.get("source"):
-        yield Article.source_id.in_(select(Source.id).where(Source.slug.in_(by_kind["source"])))
-    if by_kind.get("tag"):
-        yield Article.id.in_(
-            select(article_tags.c.article_id).join(Tag, Tag.id == article_tags.c.tag_id)
-            .where(Tag.slug.in_(by_kind["tag"]))
-        )

@@ -16,8 +16,9 @@ import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
-from feedsvc.digest.compose import DigestContent, DigestItem
-from feedsvc.digest.wording import (
+from ..sanitize import is_safe_url
+from .compose import DigestContent, DigestItem
+from .wording import (
     PREFERENCES_PLACEHOLDER,
     STRINGS,
     UNSUBSCRIBE_PLACEHOLDER,
@@ -31,7 +32,6 @@ from feedsvc.digest.wording import (
     render_wording,
     validate_wording,
 )
-from feedsvc.sanitize import is_safe_url
 
 __all__ = [
     "PREFERENCES_PLACEHOLDER", "UNSUBSCRIBE_PLACEHOLDER", "DigestWording", "RenderedDigest",

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from feedsvc.digest.compose import DigestContent, DigestItem
-from feedsvc.sanitize import strip_control_chars
+from ..sanitize import strip_control_chars
+from .compose import DigestContent, DigestItem
 
 SUBJECT_MAX = 150
 # Stand-ins for each reader's own links: one body is rendered per edition, then copied per reader.

@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from ..articles import ALL, Scope, count_articles, list_articles, newest_change
 from ..models import Article
-from .render import FeedEntry, FeedMeta, render
+from .formats import render
+from .render import FeedEntry, FeedMeta
 
 LANGUAGE_TAGS = {"zh": "zh-CN", "en": "en"}
 # An empty feed still needs an <updated>; a fixed time keeps its bytes (and ETag) stable.
@@ -31,12 +32,12 @@ class FeedLinks:
 
 @dataclass(frozen=True)
 class FeedRequest:
-    """What the reader asked for."""
+    """What the reader asked for (``limit``: entries per page, FEED_SIZE unless they chose)."""
 
     fmt: str
+    limit: int
     scope: Scope = ALL
     page: int = 1
-    limit: int = 20
     full: bool = True
 
 

@@ -34,7 +34,7 @@ class RenderedFeed:
 class FeedCache:
     """A small thread-safe LRU of rendered feeds."""
 
-    def __init__(self, size: int = 256) -> None:
+    def __init__(self, size: int) -> None:
         self.size = size
         self._items: OrderedDict[tuple, RenderedFeed] = OrderedDict()
         self._lock = threading.Lock()
@@ -52,10 +52,6 @@ class FeedCache:
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._items.clear()
 
 
 class VersionClock:

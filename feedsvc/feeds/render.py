@@ -1,7 +1,8 @@
 """Feed documents from plain values: RSS 2.0, Atom 1.0 and JSON Feed 1.1, as bytes.
 
 Knows nothing of the web or the database: the caller passes absolute URLs, aware datetimes and
-entries already in the order they should appear (newest first).
+entries already in the order they should appear (newest first). Which formats we serve, under
+which names and files, is feeds/formats.py.
 """
 from __future__ import annotations
 
@@ -16,13 +17,11 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from feedsvc.sanitize import is_safe_url, strip_control_chars
+from ..sanitize import is_safe_url, strip_control_chars
 
-CONTENT_TYPES = {
-    "rss": "application/rss+xml; charset=utf-8",
-    "atom": "application/atom+xml; charset=utf-8",
-    "json": "application/feed+json; charset=utf-8",
-}
+RSS_MEDIA_TYPE = "application/rss+xml"
+ATOM_MEDIA_TYPE = "application/atom+xml"  # RFC 4287
+JSON_FEED_MEDIA_TYPE = "application/feed+json"  # JSON Feed 1.1
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 UNTITLED = "(untitled)"
 
@@ -267,7 +266,7 @@ def render_rss(meta: FeedMeta, entries: Iterable[FeedEntry], *, full: bool = Tru
     fg.load_extension("dc", atom=False, rss=True)
     fg.register_extension("feedsvc_links", _RssChannelLinks, None, atom=False, rss=True)
     fg.feedsvc_links.links = _paging_links(meta)
-    fg.link(href=meta.self_url, rel="self", type=CONTENT_TYPES["rss"].split(";")[0])
+    fg.link(href=meta.self_url, rel="self", type=RSS_MEDIA_TYPE)
     # feedgen takes the channel <link> from the last link added.
     fg.link(href=meta.link, rel="alternate")
     for entry in entries:
@@ -295,7 +294,7 @@ def render_atom(meta: FeedMeta, entries: Iterable[FeedEntry], *, full: bool = Tr
     # RFC 4287 4.1.1: a feed needs an author unless every entry has one; the site stands in.
     fg.author(name=(meta.author or "").strip() or meta.title)
     fg.link(href=meta.link, rel="alternate", type="text/html")
-    fg.link(href=meta.self_url, rel="self", type=CONTENT_TYPES["atom"].split(";")[0])
+    fg.link(href=meta.self_url, rel="self", type=ATOM_MEDIA_TYPE)
     for rel, href in _paging_links(meta):
         fg.link(href=href, rel=rel)
     for entry in entries:
@@ -361,18 +360,3 @@ def render_json_feed(
     doc["items"] = [_json_item(_prepare(entry, full)) for entry in entries]
     return json.dumps(doc, ensure_ascii=False).encode("utf-8")
 
-
-_RENDERERS = {"rss": render_rss, "atom": render_atom, "json": render_json_feed}
-
-
-def render(
-    fmt: str, meta: FeedMeta, entries: Iterable[FeedEntry], *, full: bool = True
-) -> bytes:
-    """Render ``entries`` as ``fmt`` ('rss', 'atom' or 'json'); CONTENT_TYPES gives its type."""
-    try:
-        renderer = _RENDERERS[fmt]
-    except KeyError:
-        raise ValueError(
-            f"unknown feed format {fmt!r}; expected one of {sorted(_RENDERERS)}"
-        ) from None
-    return renderer(meta, entries, full=full)

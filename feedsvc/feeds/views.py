@@ -1,75 +1,71 @@
 """Feed endpoints: what only the web knows (URLs, query options, caching, conditional GET)."""
 from __future__ import annotations
 
-import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, request
 
-from ..articles import ALL, Scope, facet_counts, resolve_scope
+from ..articles import ALL, KINDS, LISTED_KINDS, Scope, facet_counts, resolve_scope
 from ..db import get_session
 from ..models import current_store_version
-from ..web import external_url
+from ..web import any_of, external_url
 from .build import FeedLinks, FeedRequest, build_feed
 from .cache import FeedCache, RenderedFeed, VersionClock
-from .render import CONTENT_TYPES
+from .formats import BY_FILE_NAME, BY_NAME, FORMATS
+from .opml import OpmlSource, render_opml
 
 bp = Blueprint("feeds", __name__)
 
-FILES = {"rss.xml": "rss", "atom.xml": "atom", "feed.json": "json"}
-_FILE_OF = {fmt: name for name, fmt in FILES.items()}
+_FILE_NAME = any_of("name", BY_FILE_NAME)  # <any('rss.xml', 'atom.xml', 'feed.json'):name>
+_KIND = any_of("kind", KINDS)
 
 
 @bp.record_once
 def _setup(state) -> None:
     state.app.extensions["feedsvc.feed_cache"] = FeedCache(state.app.config["FEED_CACHE_SIZE"])
     state.app.extensions["feedsvc.feed_version"] = VersionClock(state.app.config["FEED_VERSION_CHECK_SECONDS"])
+    state.app.jinja_env.globals["feed_formats"] = FORMATS
 
 
-@bp.route("/feeds/<any('rss.xml', 'atom.xml', 'feed.json'):name>")
+@bp.route(f"/feeds/{_FILE_NAME}")
 def feed(name: str) -> Response:
     """The site's feeds."""
-    return _serve(ALL, FILES[name])
+    return _serve(ALL, BY_FILE_NAME[name].name)
 
 
-@bp.route("/feeds/<any(category, source, tag):kind>/<slug>/<any('rss.xml', 'atom.xml', 'feed.json'):name>")
+@bp.route(f"/feeds/{_KIND}/<slug>/{_FILE_NAME}")
 def scoped(kind: str, slug: str, name: str) -> Response:
     """A category's, source's or tag's feeds."""
     scope = resolve_scope(get_session(), kind, slug)
     if scope is None:
         abort(404)
-    return _serve(scope, FILES[name])
+    return _serve(scope, BY_FILE_NAME[name].name)
 
 
 @bp.route("/feeds.opml")
 def opml() -> Response:
     """Every feed we serve, as an OPML 2.0 subscription list."""
-    session = get_session()
-    root = ET.Element("opml", version="2.0")
-    ET.SubElement(ET.SubElement(root, "head"), "title").text = current_app.config["SITE_NAME"]
-    body = ET.SubElement(root, "body")
-    groups = [(current_app.config["SITE_NAME"], [ALL])]
-    for kind in ("category", "source"):
-        groups.append((kind, [Scope(kind, slug, name) for slug, name, _n in facet_counts(session, kind)]))
-    for title, scopes in groups:
-        outline = ET.SubElement(body, "outline", text=title)
-        for scope in scopes:
-            for fmt in ("rss", "atom", "json"):
-                ET.SubElement(
-                    outline, "outline", type="rss" if fmt != "json" else "json",
-                    text=f"{scope.name or current_app.config['SITE_NAME']} ({fmt})",
-                    xmlUrl=feed_url(scope, fmt), htmlUrl=home_url(scope),
-                )
-    data = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    site = current_app.config["SITE_NAME"]
+    groups = [(site, [ALL])] + [
+        (kind, [Scope(kind, slug, name) for slug, name, _n in facet_counts(get_session(), kind)])
+        for kind in LISTED_KINDS
+    ]
+    data = render_opml(site, [(title, [_opml_source(scope) for scope in scopes]) for title, scopes in groups])
     return Response(data, content_type="text/x-opml; charset=utf-8")
+
+
+def _opml_source(scope: Scope) -> OpmlSource:
+    return OpmlSource(name=scope.name or current_app.config["SITE_NAME"], html_url=home_url(scope),
+                      feed_urls={f.name: feed_url(scope, f.name) for f in FORMATS})
 
 
 def feed_url(scope: Scope, fmt: str, **query) -> str:
     """The absolute URL of a feed on BASE_URL (never the host of whichever request runs)."""
     app = current_app._get_current_object()
+    name = BY_NAME[fmt].file_name
     if scope is ALL or scope.kind == "all":
-        return external_url(app, "feeds.feed", name=_FILE_OF[fmt], **query)
-    return external_url(app, "feeds.scoped", kind=scope.kind, slug=scope.slug, name=_FILE_OF[fmt], **query)
+        return external_url(app, "feeds.feed", name=name, **query)
+    return external_url(app, "feeds.scoped", kind=scope.kind, slug=scope.slug, name=name, **query)
 
 
 def home_url(scope: Scope) -> str:
@@ -102,7 +98,7 @@ def _serve(scope: Scope, fmt: str) -> Response:
         cache.put(key, rendered)
     gzipped = request.accept_encodings["gzip"] > 0
     response = Response(
-        rendered.gzipped if gzipped else rendered.body, content_type=CONTENT_TYPES[fmt]
+        rendered.gzipped if gzipped else rendered.body, content_type=BY_NAME[fmt].content_type
     )
     if gzipped:
         response.content_encoding = "gzip"

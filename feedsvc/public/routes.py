@@ -6,10 +6,12 @@ import math
 from flask import abort, current_app, render_template, request
 
 from ..articles import (
-    ALL, count_articles, facet_counts, get_article, list_articles, resolve_scope, search_articles,
+    ALL, KINDS, count_articles, facet_counts, get_article, list_articles, resolve_scope, search_articles,
 )
 from ..db import get_session
+from ..feeds.formats import FORMATS
 from ..feeds.views import feed_url
+from ..web import any_of
 from . import bp
 
 
@@ -25,7 +27,7 @@ def index():
     return _listing_page(ALL)
 
 
-@bp.route("/<any(category, source, tag):kind>/<slug>")
+@bp.route(f"/{any_of('kind', KINDS)}/<slug>")
 def listing(kind: str, slug: str):
     """The articles of one category, source or tag."""
     scope = resolve_scope(get_session(), kind, slug)
@@ -75,7 +77,7 @@ def _navigation(scope) -> dict:
     return {
         "categories": facet_counts(session, "category"),
         "sources": facet_counts(session, "source"),
-        "feed_links": {fmt: feed_url(scope, fmt) for fmt in ("rss", "atom", "json")},
+        "feed_links": {f.name: feed_url(scope, f.name) for f in FORMATS},
         "feed_title": f"{site} · {scope.name}" if scope.name else site,
     }
 

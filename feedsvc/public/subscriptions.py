@@ -4,24 +4,19 @@ from __future__ import annotations
 from flask import abort, current_app, jsonify, render_template, request
 
 from .. import ratelimit, subscribers
-from ..articles import facet_counts
+from ..articles import LISTED_KINDS, facet_counts
 from ..db import get_session
 from ..mail.message import normalise_address
-from ..mailer import deliver_now, mail_domain
 from ..models import Subscriber
-from ..subscribers import PreferenceErrors, Preferences
-from ..tokens import InvalidToken, matches_address, read_token
+from ..services import subscriptions
+from ..services.subscriptions import default_preferences
+from ..signing import InvalidToken, matches_address, read_token
+from ..subscribers import PreferenceErrors
 from ..web import csrf
 from . import bp
 
-
-def default_preferences() -> Preferences:
-    """What a subscriber gets when they choose nothing."""
-    config = current_app.config
-    return Preferences(
-        delivery_hour=config["DIGEST_DEFAULT_HOUR"], timezone=config["TIMEZONE"],
-        language=config["DIGEST_DEFAULT_LANGUAGE"],
-    )
+# Confirmation mails an hour to one address, whichever clients ask for them.
+CONFIRMATIONS_PER_HOUR = 3
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
@@ -58,15 +53,15 @@ def subscribe_api():
 def _subscribe(raw: dict):
     """'ok', 'limited', or a dict of field errors."""
     session = get_session()
-    config = current_app.config
+    app = current_app._get_current_object()
     allowed = ratelimit.hit(session, f"subscribe:{request.remote_addr}",
-                            limit=config["SUBSCRIBE_RATE_PER_HOUR"], window_seconds=3600)
+                            limit=app.config["SUBSCRIBE_RATE_PER_HOUR"], window_seconds=3600)
     session.commit()
     if not allowed:
         return "limited"
     errors = {}
     try:
-        prefs = subscribers.parse_preferences(session, raw, default_preferences())
+        prefs = subscribers.parse_preferences(session, raw, default_preferences(app))
     except PreferenceErrors as exc:
         errors.update(exc.errors)
     email = str(raw.get("email") or "").strip()
@@ -76,14 +71,7 @@ def _subscribe(raw: dict):
         errors["email"] = "invalid_email"
     if errors:
         return errors
-    row, needs_mail = subscribers.subscribe(session, email, prefs)
-    delivery = None
-    # Per address too, so nobody can flood one inbox with confirmations from many IPs.
-    if needs_mail and ratelimit.hit(session, f"confirm:{row.email}", limit=3, window_seconds=3600):
-        delivery = subscribers.queue_confirmation(session, row, domain=mail_domain(current_app))
-    session.commit()
-    if delivery is not None:
-        deliver_now(current_app._get_current_object(), [delivery.id])
+    subscriptions.subscribe(app, session, email, prefs, confirm_limit=CONFIRMATIONS_PER_HOUR)
     return "ok"
 
 
@@ -104,8 +92,7 @@ def confirm(token: str):
     """A page with one button: mail scanners fetch links, so only a POST confirms."""
     row = _subscriber_from(token, "confirm", max_age=current_app.config["CONFIRM_MAX_AGE_HOURS"] * 3600)
     if request.method == "POST":
-        subscribers.confirm(get_session(), row)
-        get_session().commit()
+        subscriptions.confirm(get_session(), row)
         return render_template("public/message.html", title_key="Subscription confirmed",
                                message_key="Your first digest arrives at the hour you chose.")
     return render_template("public/confirm.html", subscriber=row)
@@ -120,7 +107,8 @@ def preferences(token: str):
     if request.method == "POST":
         raw = request.form.to_dict() | {"topics": request.form.getlist("topics")}
         try:
-            subscribers.apply_preferences(row, subscribers.parse_preferences(session, raw, default_preferences()))
+            defaults = default_preferences(current_app)
+            subscribers.apply_preferences(row, subscribers.parse_preferences(session, raw, defaults))
             session.commit()
             saved = True
         except PreferenceErrors as exc:
@@ -139,8 +127,7 @@ def unsubscribe(token: str):
     """GET: a page with one button. POST: unsubscribe at once (RFC 8058 one-click, no CSRF)."""
     row = _subscriber_from(token, "unsubscribe")
     if request.method == "POST":
-        subscribers.unsubscribe(get_session(), row)
-        get_session().commit()
+        subscriptions.unsubscribe(get_session(), row)
         return render_template("public/message.html", title_key="Unsubscribed",
                                message_key="You will receive no more digests.")
     return render_template("public/unsubscribe.html", subscriber=row)
@@ -150,7 +137,7 @@ def _choices() -> dict:
     session = get_session()
     return {
         "topic_choices": [
-            (kind, slug, name) for kind in ("category", "source")
+            (kind, slug, name) for kind in LISTED_KINDS
             for slug, name, _n in facet_counts(session, kind)
         ],
         "hours": range(24),

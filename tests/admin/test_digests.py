@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 
 from feedsvc import db
 from feedsvc.models import Article, Delivery, Setting, Subscriber, utcnow
-from feedsvc.wording_store import load_wording
+from feedsvc.digest.operator_wording import load_wording
 
 
 @pytest.fixture

@@ -18,8 +18,10 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from feedsvc import db, mailer
+from feedsvc import db
 from feedsvc.models import Delivery, utcnow
+from feedsvc.services import outbox
+from feedsvc.services.digests import build_due
 
 from .conftest import NOW
 
@@ -63,7 +65,7 @@ def wait_until(condition, timeout: float) -> bool:
 
 def test_worker_killed_mid_send_loses_nothing(app, handler, populate, instance_path, tmp_path):
     n = populate(150)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     handler.delay = 0.02  # each message spends 20 ms on the wire, so kills land mid-send
     env = command_env(app, instance_path, FEEDSVC_DELIVERY_LEASE_SECONDS="1")
     rng = random.Random(5005)
@@ -85,7 +87,7 @@ def test_worker_killed_mid_send_loses_nothing(app, handler, populate, instance_p
     assert kills >= ROUNDS // 2, "the test must actually interrupt sending"
 
     # A last, uninterrupted run resolves everything left "sending" or "pending".
-    report = mailer.run_delivery(app, now=lambda: utcnow() + timedelta(seconds=2))
+    report = outbox.run_delivery(app, now=lambda: utcnow() + timedelta(seconds=2))
     with db.new_session(app) as session:
         rows = session.execute(select(Delivery.message_id, Delivery.state)).all()
     got = receipts(handler)
@@ -106,7 +108,7 @@ def test_worker_killed_mid_send_loses_nothing(app, handler, populate, instance_p
 
 def test_two_workers_racing_send_each_message_once(app, handler, populate, instance_path):
     n = populate(200)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     handler.delay = 0.002
     handler.wait_for_connections = 2  # no message is accepted until both workers are sending
     env = command_env(app, instance_path,

@@ -11,9 +11,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from feedsvc import db, mailer
+from feedsvc import db
 from feedsvc.digest.delivery import MailSettings, backoff_seconds
 from feedsvc.models import Delivery, Subscriber
+from feedsvc.services import outbox
+from feedsvc.services.digests import build_due
 
 from .conftest import NOW
 
@@ -29,16 +31,16 @@ def message_ids(handler) -> Counter:
 
 def test_smtp_down_then_up_loses_and_doubles_nothing(app, handler, populate, smtp_server):
     n = populate(20)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     up = app.config["MAIL_URL"]
     app.config["MAIL_URL"] = "smtp://127.0.0.1:9?timeout=1"  # nothing listens: refused
     for minute in range(3):
-        report = mailer.run_delivery(app, now=lambda: NOW + timedelta(minutes=minute))
+        report = outbox.run_delivery(app, now=lambda: NOW + timedelta(minutes=minute))
         assert report.sent == 0 and report.stopped
     assert states(app) == Counter(pending=n)
     app.config["MAIL_URL"] = up
     # An hour later every retry is due; nothing is lost and nothing goes twice.
-    report = mailer.run_delivery(app, now=lambda: NOW + timedelta(hours=1))
+    report = outbox.run_delivery(app, now=lambda: NOW + timedelta(hours=1))
     assert report.sent == n and states(app) == Counter(sent=n)
     ids = message_ids(handler)
     assert len(ids) == n and set(ids.values()) == {1}
@@ -46,25 +48,25 @@ def test_smtp_down_then_up_loses_and_doubles_nothing(app, handler, populate, smt
 
 def test_4xx_is_retried_with_backoff_then_delivered(app, handler, populate):
     populate(1)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     handler.rcpt_replies["reader0@example.com"] = "450 4.2.1 Mailbox busy"
-    report = mailer.run_delivery(app, now=lambda: NOW)
+    report = outbox.run_delivery(app, now=lambda: NOW)
     assert (report.sent, report.retrying) == (0, 1) and not report.stopped
     with db.new_session(app) as session:
         row = session.scalar(select(Delivery))
         assert row.state == "pending" and row.attempts == 1 and "450" in row.last_error
         assert NOW + timedelta(seconds=30) <= row.next_attempt_at <= NOW + timedelta(seconds=60)
-    assert mailer.run_delivery(app, now=lambda: NOW + timedelta(seconds=10)).sent == 0, "not due yet"
+    assert outbox.run_delivery(app, now=lambda: NOW + timedelta(seconds=10)).sent == 0, "not due yet"
     handler.rcpt_replies.clear()
-    assert mailer.run_delivery(app, now=lambda: NOW + timedelta(minutes=2)).sent == 1
+    assert outbox.run_delivery(app, now=lambda: NOW + timedelta(minutes=2)).sent == 1
     assert len(handler.received) == 1
 
 
 def test_421_stops_the_run_and_keeps_the_rest(app, handler, populate):
     populate(5)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     handler.rcpt_replies["reader0@example.com"] = "421 4.3.2 Service shutting down"
-    report = mailer.run_delivery(app, now=lambda: NOW)
+    report = outbox.run_delivery(app, now=lambda: NOW)
     assert report.stopped and report.sent == 0
     assert states(app) == Counter(pending=5)
     with db.new_session(app) as session:
@@ -74,26 +76,26 @@ def test_421_stops_the_run_and_keeps_the_rest(app, handler, populate):
 
 def test_5xx_fails_and_bounces_the_address(app, handler, populate):
     populate(2)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     handler.rcpt_replies["reader1@example.com"] = "550 5.1.1 No such user"
-    report = mailer.run_delivery(app, now=lambda: NOW)
+    report = outbox.run_delivery(app, now=lambda: NOW)
     assert (report.sent, report.failed) == (1, 1)
     with db.new_session(app) as session:
         bounced = session.scalar(select(Subscriber).where(Subscriber.email == "reader1@example.com"))
         assert bounced.state == "bounced" and bounced.bounce_count == 1
     # The next day's build skips the bounced address.
     tomorrow = NOW + timedelta(days=1)
-    report = mailer.build_due(app, now=tomorrow)
+    report = build_due(app, now=tomorrow)
     assert report.created == 1
 
 
 def test_gives_up_after_max_attempts(app, handler, populate):
     populate(1)
     app.config["DELIVERY_MAX_ATTEMPTS"] = 3
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     handler.rcpt_replies["reader0@example.com"] = "452 4.2.2 Mailbox full"
     for hour in range(4):
-        mailer.run_delivery(app, now=lambda: NOW + timedelta(hours=6 * hour + 6))
+        outbox.run_delivery(app, now=lambda: NOW + timedelta(hours=6 * hour + 6))
     with db.new_session(app) as session:
         row = session.scalar(select(Delivery))
         assert (row.state, row.attempts) == ("failed", 3)
@@ -127,22 +129,22 @@ def hanging_server():
 
 def test_server_hanging_past_the_timeout_is_a_retry(app, populate, hanging_server):
     populate(3)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     app.config["MAIL_URL"] = f"smtp://127.0.0.1:{hanging_server}?timeout=0.5"
-    report = mailer.run_delivery(app, now=lambda: NOW)
+    report = outbox.run_delivery(app, now=lambda: NOW)
     assert report.stopped and report.sent == 0
     assert states(app) == Counter(pending=3)
 
 
 def test_lease_expiry_resends_a_message_left_sending(app, handler, populate):
     populate(2)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     with db.new_session(app) as session, session.begin():
         # As a worker killed mid-send leaves it: claimed, no proof of acceptance.
         row = session.scalar(select(Delivery).order_by(Delivery.id))
         row.state, row.lease_until = "sending", NOW + timedelta(seconds=300)
-    assert mailer.run_delivery(app, now=lambda: NOW).sent == 1, "the claimed one waits for its lease"
-    assert mailer.run_delivery(app, now=lambda: NOW + timedelta(seconds=301)).sent == 1
+    assert outbox.run_delivery(app, now=lambda: NOW).sent == 1, "the claimed one waits for its lease"
+    assert outbox.run_delivery(app, now=lambda: NOW + timedelta(seconds=301)).sent == 1
     assert states(app) == Counter(sent=2)
 
 
@@ -165,8 +167,8 @@ def test_rate_limit_is_shared_through_the_database(app):
         slept.append(seconds)
         clock[0] += seconds
 
-    throttle = mailer.make_throttle(app, sleep=fake_sleep, clock=lambda: clock[0])
-    other_worker = mailer.make_throttle(app, sleep=fake_sleep, clock=lambda: clock[0])
+    throttle = outbox.make_throttle(app, sleep=fake_sleep, clock=lambda: clock[0])
+    other_worker = outbox.make_throttle(app, sleep=fake_sleep, clock=lambda: clock[0])
     throttle(), other_worker()
     assert slept == []
     throttle()  # the third message in the same second waits for the next one
@@ -177,7 +179,7 @@ def test_claim_takes_at_most_the_batch_and_never_twice(app, populate):
     from feedsvc.digest.delivery import claim
 
     populate(30)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     with db.new_session(app) as session, session.begin():
         first = claim(session, NOW, 300, 10)
     with db.new_session(app) as session, session.begin():

@@ -10,9 +10,11 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy import select, update
 
-from feedsvc import db, mailer
+from feedsvc import db
 from feedsvc.models import Article, Delivery, Edition, Subscriber
-from feedsvc.tokens import make_token
+from feedsvc.signing import make_token
+from feedsvc.services import outbox
+from feedsvc.services.digests import build_due
 from pages import csrf_from
 
 BASE = "https://feeds.example.org"
@@ -80,8 +82,8 @@ def test_subscribe_confirm_digest_unsubscribe(app, client, handler, news):
     confirm_url = link(text_of(confirmation), "confirm")
 
     # Nothing but the confirmation goes to an unconfirmed address.
-    mailer.build_due(app, now=NOW)
-    mailer.run_delivery(app, now=lambda: NOW)
+    build_due(app, now=NOW)
+    outbox.run_delivery(app, now=lambda: NOW)
     assert len(handler.received) == 1
 
     path = confirm_url.removeprefix(BASE)
@@ -89,11 +91,11 @@ def test_subscribe_confirm_digest_unsubscribe(app, client, handler, news):
     page = client.post(path, data={"csrf_token": csrf_from(client, path)})
     assert page.status_code == 200 and subscriber(app, "reader@example.com").state == "confirmed"
 
-    mailer.build_due(app, now=NOW)
-    report = mailer.run_delivery(app, now=lambda: NOW)
+    build_due(app, now=NOW)
+    report = outbox.run_delivery(app, now=lambda: NOW)
     assert report.sent == 1
     digest = received(handler)[1]
-    assert digest["Subject"].startswith(mailer.mail_settings(app).site_name)
+    assert digest["Subject"].startswith(outbox.mail_settings(app).site_name)
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert digest["List-Id"] == "<daily.feeds.example.org>"
     assert digest["Message-ID"].endswith("@feeds.example.org>")
@@ -114,8 +116,8 @@ def test_subscribe_confirm_digest_unsubscribe(app, client, handler, news):
     later = NOW + timedelta(days=1)
     with db.new_session(app) as session, session.begin():
         session.execute(update(Article).values(added_at=later - timedelta(hours=1)))
-    mailer.build_due(app, now=later)
-    mailer.run_delivery(app, now=lambda: later)
+    build_due(app, now=later)
+    outbox.run_delivery(app, now=lambda: later)
     assert len(handler.received) == 2, "nothing more after unsubscribing"
 
 
@@ -205,15 +207,15 @@ def confirmed(app, addr, **prefs):
 def test_time_zones_decide_who_is_due(app, handler, news):
     confirmed(app, "shanghai@example.com", timezone="Asia/Shanghai", delivery_hour=8)   # 08:30 local: due
     confirmed(app, "newyork@example.com", timezone="America/New_York", delivery_hour=20)  # 19:30: not yet
-    report = mailer.build_due(app, now=NOW)
+    report = build_due(app, now=NOW)
     assert (report.created, report.not_due) == (1, 1)
-    mailer.run_delivery(app, now=lambda: NOW)
+    outbox.run_delivery(app, now=lambda: NOW)
     assert [m["To"] for m in received(handler)] == ["shanghai@example.com"]
     with db.new_session(app) as session:
         edition = session.scalar(select(Edition))
         assert str(edition.edition_date) == "2026-11-21"
     later = NOW + timedelta(minutes=40)  # 20:10 in New York, still 20 November there
-    assert mailer.build_due(app, now=later).created == 1
+    assert build_due(app, now=later).created == 1
     with db.new_session(app) as session:
         ny = session.scalar(select(Edition).join(Subscriber).where(Subscriber.email == "newyork@example.com"))
         assert str(ny.edition_date) == "2026-11-20"
@@ -222,8 +224,8 @@ def test_time_zones_decide_who_is_due(app, handler, news):
 def test_topics_filter_and_english_template(app, handler, news):
     confirmed(app, "transport@example.com", topics='["category:transport"]', language="en",
               timezone="Europe/London", delivery_hour=0)
-    mailer.build_due(app, now=NOW)
-    mailer.run_delivery(app, now=lambda: NOW)
+    build_due(app, now=NOW)
+    outbox.run_delivery(app, now=lambda: NOW)
     [digest] = received(handler)
     text = text_of(digest)
     assert "Harbour ferry returns" in text and "新图书馆周六开放" not in text
@@ -232,36 +234,36 @@ def test_topics_filter_and_english_template(app, handler, news):
 
 def test_build_twice_sends_once(app, handler, news):
     confirmed(app, "once@example.com", delivery_hour=0)
-    assert mailer.build_due(app, now=NOW).created == 1
-    assert mailer.build_due(app, now=NOW + timedelta(hours=1)).existing == 1
-    mailer.run_delivery(app, now=lambda: NOW)
-    mailer.run_delivery(app, now=lambda: NOW)
+    assert build_due(app, now=NOW).created == 1
+    assert build_due(app, now=NOW + timedelta(hours=1)).existing == 1
+    outbox.run_delivery(app, now=lambda: NOW)
+    outbox.run_delivery(app, now=lambda: NOW)
     assert len(handler.received) == 1
 
 
 def test_empty_day_sends_nothing_unless_configured(app, handler):
     confirmed(app, "quiet@example.com", delivery_hour=0)
-    report = mailer.build_due(app, now=NOW)
+    report = build_due(app, now=NOW)
     assert (report.created, report.empty) == (1, 1)
-    mailer.run_delivery(app, now=lambda: NOW)
+    outbox.run_delivery(app, now=lambda: NOW)
     assert handler.received == []
     app.config["DIGEST_SEND_EMPTY"] = True
-    mailer.build_due(app, now=NOW + timedelta(days=1))
-    mailer.run_delivery(app, now=lambda: NOW + timedelta(days=1))
+    build_due(app, now=NOW + timedelta(days=1))
+    outbox.run_delivery(app, now=lambda: NOW + timedelta(days=1))
     [empty] = received(handler)
     assert "本期没有新文章" in text_of(empty)
 
 
 def test_digest_window_starts_at_the_last_digest(app, handler, news, add_article):
     confirmed(app, "daily@example.com", delivery_hour=0)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     add_article(title="Night market opens", text="Sixty stalls opened at the night market on Friday.")
     tomorrow = NOW + timedelta(days=1)
     with db.new_session(app) as session, session.begin():
         session.execute(update(Article).where(Article.title == "Night market opens")
                         .values(added_at=tomorrow - timedelta(hours=2)))
-    mailer.build_due(app, now=tomorrow)
-    mailer.run_delivery(app, now=lambda: tomorrow)
+    build_due(app, now=tomorrow)
+    outbox.run_delivery(app, now=lambda: tomorrow)
     first, second = received(handler)
     assert "新图书馆周六开放" in text_of(first)
     assert "Night market opens" in text_of(second) and "新图书馆周六开放" not in text_of(second)
@@ -275,8 +277,8 @@ def test_hostile_article_never_reaches_a_mail(app, handler, add_article):
     with db.new_session(app) as session, session.begin():
         session.execute(update(Article).values(added_at=ADDED))
     confirmed(app, "safe@example.com", delivery_hour=0)
-    mailer.build_due(app, now=NOW)
-    mailer.run_delivery(app, now=lambda: NOW)
+    build_due(app, now=NOW)
+    outbox.run_delivery(app, now=lambda: NOW)
     [digest] = received(handler)
     doc = lxml_html.fromstring(html_of(digest))
     assert not doc.xpath("//script | //iframe | //img[@onerror]")
@@ -287,10 +289,10 @@ def test_hostile_article_never_reaches_a_mail(app, handler, add_article):
 
 def test_confirmed_digest_is_not_sent_after_unsubscribe_before_delivery(app, client, handler, news):
     confirmed(app, "late@example.com", delivery_hour=0)
-    mailer.build_due(app, now=NOW)
+    build_due(app, now=NOW)
     row = subscriber(app, "late@example.com")
     client.post(f"/unsubscribe/{make_token(app.config['SECRET_KEY'], 'unsubscribe', row.id, row.email)}")
-    report = mailer.run_delivery(app, now=lambda: NOW)
+    report = outbox.run_delivery(app, now=lambda: NOW)
     assert handler.received == [] and report.sent == 0
     with db.new_session(app) as session:
         assert session.scalar(select(Delivery.state)) == "cancelled"

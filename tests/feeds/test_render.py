@@ -6,10 +6,9 @@ from datetime import datetime
 
 import pytest
 
+from feedsvc.feeds.formats import CONTENT_TYPES, render
 from feedsvc.feeds.render import (
-    CONTENT_TYPES,
     JSON_FEED_VERSION,
-    render,
     render_atom,
     render_json_feed,
     render_rss,

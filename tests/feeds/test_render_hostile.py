@@ -6,7 +6,8 @@ from datetime import datetime
 import pytest
 from lxml import etree
 
-from feedsvc.feeds.render import UNTITLED, FeedEntry, render, render_atom, render_rss
+from feedsvc.feeds.formats import render
+from feedsvc.feeds.render import UNTITLED, FeedEntry, render_atom, render_rss
 
 from .feedcheck import (
     NS,

@@ -9,7 +9,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from feedsvc.feeds.render import FeedEntry, FeedMeta, render
+from feedsvc.feeds.formats import render
+from feedsvc.feeds.render import FeedEntry, FeedMeta
 from feedsvc.sanitize import strip_control_chars
 from feeds.feedcheck import XML_FORBIDDEN, check_atom, check_json_feed, check_rss, parse_feed
 

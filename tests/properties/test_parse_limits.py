@@ -9,7 +9,8 @@ from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy.dialects import sqlite
 
-from feedsvc.feeds.render import FeedEntry, FeedMeta, render
+from feedsvc.feeds.formats import render
+from feedsvc.feeds.render import FeedEntry, FeedMeta
 from feedsvc.ingest.article import ParseError
 from feedsvc.ingest.enrich import prepare_articles
 from feedsvc.ingest.settings import ImportSettings

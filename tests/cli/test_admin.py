@@ -6,8 +6,8 @@ import re
 from sqlalchemy import select
 
 from feedsvc import accounts, db
-from feedsvc.admin.cli import ensure_first_admin
 from feedsvc.models import AdminUser, AuditEntry
+from feedsvc.services.accounts import ensure_first_admin
 
 
 def stored(app):

@@ -5,8 +5,8 @@ import json
 
 from sqlalchemy.orm import Session
 
-from .digest.render import DigestWording
-from .models import Setting, utcnow
+from ..models import Setting, utcnow
+from .wording import DigestWording
 
 KEY = "digest_wording"
 

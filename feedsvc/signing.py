@@ -1,4 +1,4 @@
-"""Signed tokens for confirm, preferences and unsubscribe links.
+"""Signed tokens for the links in our mails: confirm, preferences and unsubscribe.
 
 A token names the subscriber, a digest of their address and its purpose. The purpose is
 the signer's salt, so a token made for one purpose never verifies for another; the address

@@ -1,4 +1,4 @@
-"""Mail for this app: settings, backend and links from config, delivery runs for CLI, jobs, views."""
+"""The outbox with this app's configuration: mail settings, signed links, the backend, delivery runs."""
 from __future__ import annotations
 
 import logging
@@ -8,14 +8,13 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
-from . import config, db, ratelimit
-from .digest.delivery import DeliveryReport, Dkim, Links, MailSettings, deliver_pending
-from .digest.editions import BuildReport, build_editions
-from .mail.backends import MailBackend, backend_from_url
-from .models import Subscriber, utcnow
-from .tokens import make_token
-from .web import external_url
-from .wording_store import load_wording
+from .. import config, db, ratelimit
+from ..digest.delivery import DeliveryReport, Dkim, Links, MailSettings, deliver_pending
+from ..digest.operator_wording import load_wording
+from ..mail.backends import MailBackend, backend_from_url
+from ..models import Subscriber
+from ..signing import make_token
+from ..web import external_url
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +43,7 @@ def mail_settings(app: Flask) -> MailSettings:
     return MailSettings(
         from_addr=from_addr, reply_to=c["MAIL_REPLY_TO"], site_name=c["SITE_NAME"],
         site_url=external_url(app, "public.index"), list_id=f"daily.{domain}",
-        templates_dir=config.PROJECT_ROOT / "templates" / "email",
+        templates_dir=config.templates_dir() / "email",
         unsubscribe_mailto=c["MAIL_UNSUBSCRIBE_MAILTO"],
         confirm_max_age_hours=c["CONFIRM_MAX_AGE_HOURS"],
         lease_seconds=c["DELIVERY_LEASE_SECONDS"], max_attempts=c["DELIVERY_MAX_ATTEMPTS"],
@@ -119,12 +118,3 @@ def deliver_now(app: Flask, ids: list[int]) -> None:
     if report.stopped or report.errors:
         log.warning("immediate delivery deferred: %s", report.stopped or report.errors[0])
 
-
-def build_due(app: Flask, **options) -> BuildReport:
-    """Create the editions (and outbox messages) that are due now."""
-    options.setdefault("now", utcnow())
-    return build_editions(
-        app.extensions["feedsvc.sessionmaker"], domain=mail_domain(app),
-        send_empty=app.config["DIGEST_SEND_EMPTY"], max_items=app.config["DIGEST_MAX_ITEMS"],
-        **options,
-    )

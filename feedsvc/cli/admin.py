@@ -1,23 +1,14 @@
-"""``feedsvc admin …``: operator accounts from the command line, and the first one on first start."""
+"""``feedsvc admin …``: operator accounts from the command line."""
 from __future__ import annotations
 
 import sys
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import accounts, db, mailer
-
-
-def ensure_first_admin(app: Flask) -> tuple[str, str] | None:
-    """Create ``admin@<mail domain>`` with a generated password when no account exists; returns both once."""
-    with db.new_session(app) as session, session.begin():
-        if accounts.any_admin(session):
-            return None
-        email, password = f"admin@{mailer.mail_domain(app)}", accounts.generate_password()
-        accounts.create_admin(session, email, password, actor="bootstrap")
-    return email, password
+from .. import accounts, db
+from ..services.accounts import ensure_first_admin
 
 
 @click.group("admin")

@@ -1,0 +1,89 @@
+"""``feedsvc parse``, ``import``, ``scan`` and ``bootstrap``: articles into the store."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from ..ingest.importer import ImportReport
+from ..models import ImportOrigin
+from ..services.accounts import ensure_first_admin
+from ..services.imports import drop_folder, import_demo, import_settings, run_import, scan_drop_folder
+
+
+@click.command("parse")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def parse_command(file: Path) -> None:
+    """Print what the importer extracts from FILE as JSON, without touching the database."""
+    from ..ingest.article import ParseError
+    from ..ingest.enrich import prepare_articles
+    from ..ingest.importer import error_line
+
+    try:
+        articles = prepare_articles(
+            file.read_bytes(), file.name, settings=import_settings(current_app)
+        )
+    except (OSError, ParseError) as exc:
+        raise click.ClickException(f"{file}: {error_line(exc)}") from None
+    documents = [a.to_json() for a in articles]
+    out = documents[0] if len(documents) == 1 else documents
+    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+
+
+@click.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@with_appcontext
+def import_command(paths: tuple[Path, ...]) -> None:
+    """Import article files and folders (recursively) into the store."""
+    app = current_app._get_current_object()
+    if _reported(lambda **hooks: run_import(app, paths, origin=ImportOrigin.CLI, **hooks)).failed:
+        sys.exit(1)
+
+
+@click.command("scan")
+@with_appcontext
+def scan_command() -> None:
+    """Import what is new or changed in the drop folder (FEEDSVC_DROP_FOLDER)."""
+    app = current_app._get_current_object()
+    if _reported(lambda **hooks: scan_drop_folder(app, **hooks)).failed:
+        sys.exit(1)
+
+
+@click.command("bootstrap")
+@with_appcontext
+def bootstrap_command() -> None:
+    """First start: the drop folder, the demo articles while the store is empty, an operator."""
+    app = current_app._get_current_object()
+    drop_folder(app)
+    if _reported(lambda **hooks: import_demo(app, **hooks)) is None:
+        click.echo("the store has articles already; demo articles not imported")
+    created = ensure_first_admin(app)
+    if created:
+        email, password = created
+        click.echo(f"operator account created: {email} / {password}  (sign in at "
+                   f"{app.config['BASE_URL'].rstrip('/')}/admin/login; shown only this once)")
+
+
+def _reported(run: Callable[..., ImportReport | None]) -> ImportReport | None:
+    """Run an import with a progress bar on a terminal, then print the errors and the summary."""
+    bar = click.progressbar(length=0, label="importing", file=sys.stderr, hidden=not sys.stderr.isatty())
+
+    def start(total: int) -> None:
+        bar.length = total
+
+    with bar:
+        report = run(on_start=start, on_file=lambda _path, _outcome: bar.update(1))
+    if report is None:
+        return None
+    for path, message in report.errors:
+        click.echo(f"error: {path}: {message}", err=True)
+    click.echo(report.summary_line())
+    for problem in report.hub_errors:
+        click.echo(f"warning: WebSub ping failed: {problem}", err=True)
+    return report

@@ -1,0 +1,68 @@
+"""The worker's jobs: module-level functions over the services, one registry of them.
+
+Each job takes the app and returns a one-line summary, or raises when it failed. The worker
+(feedsvc.worker) runs them on the stored schedule (feedsvc.schedule); cron could run them
+instead, and tests call them directly.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Callable
+
+from flask import Flask
+from . import db, ratelimit
+from .digest.delivery import prune_deliveries
+from .models import utcnow
+from .services import imports, outbox
+from .services.digests import build_due
+
+KEEP_DELIVERIES_DAYS = 180
+
+
+def scan_drop_folder(app: Flask) -> str:
+    """Import new and changed files from the drop folder."""
+    report = imports.scan_drop_folder(app)
+    if report.failed:
+        raise RuntimeError(f"{report.summary_line()}; first error: {report.errors[0][1]}")
+    return report.summary_line()
+
+
+def build_digests(app: Flask) -> str:
+    """Create the editions that are due (each subscriber's hour in their own zone)."""
+    report = build_due(app)
+    return f"{report.created} new editions ({report.empty} empty), {report.not_due} not due"
+
+
+def deliver_outbox(app: Flask) -> str:
+    """Send due messages, including retries and messages whose claim's lease ran out."""
+    report = outbox.run_delivery(app)
+    summary = f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
+    if report.stopped:
+        raise RuntimeError(f"{summary}; stopped: {report.stopped}")
+    return summary
+
+
+def prune(app: Flask) -> str:
+    """Drop old rate-limit counters and delivery records."""
+    cutoff = utcnow() - timedelta(days=KEEP_DELIVERIES_DAYS)
+    with db.new_session(app) as session, session.begin():
+        hits = ratelimit.prune(session)
+        old = prune_deliveries(session, before=cutoff)
+    return f"{hits} counters, {old} deliveries pruned"
+
+
+@dataclass(frozen=True)
+class Job:
+    """A job and how often it runs until an operator says otherwise."""
+
+    run: Callable[[Flask], str]
+    default_seconds: int
+
+
+JOBS: dict[str, Job] = {
+    "scan_drop_folder": Job(scan_drop_folder, 300),
+    "build_digests": Job(build_digests, 60),
+    "deliver_outbox": Job(deliver_outbox, 30),
+    "prune": Job(prune, 86400),
+}

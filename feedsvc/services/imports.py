@@ -1,0 +1,72 @@
+"""Imports with this app's configuration: files, the drop folder, the demo articles; the WebSub ping."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Callable, Iterable
+
+from flask import Flask
+
+from .. import config, db
+from ..demo import demo_dir
+from ..feeds.formats import FORMATS
+from ..feeds.websub import ping_hub
+from ..ingest.importer import ImportReport, collect_files, import_files
+from ..ingest.settings import ImportSettings
+from ..ingest.store import store_is_empty
+from ..models import ImportOrigin
+from ..web import external_url
+
+log = logging.getLogger(__name__)
+
+
+def import_settings(app: Flask) -> ImportSettings:
+    """ImportSettings from the app's configuration."""
+    c = app.config
+    return ImportSettings(
+        tz=config.site_timezone(app), summary_chars=c["SUMMARY_CHARS"], auto_tags=c["AUTO_TAGS"],
+        near_duplicate_threshold=c["NEAR_DUPLICATE_THRESHOLD"], max_bytes=c["IMPORT_MAX_BYTES"],
+    )
+
+
+def run_import(app: Flask, paths: Iterable[Path], *, origin: ImportOrigin,
+               on_start: Callable[[int], None] | None = None,
+               on_file: Callable | None = None) -> ImportReport:
+    """Import files and folders; then, if readers' feeds changed, tell the WebSub hub."""
+    files = collect_files(paths)
+    if on_start:
+        on_start(len(files))
+    report = import_files(app.extensions["feedsvc.sessionmaker"], files,
+                          settings=import_settings(app), origin=origin, on_file=on_file)
+    if report.changed and app.config["WEBSUB_HUB"]:
+        report.hub_errors = notify_hub(app)
+    return report
+
+
+def drop_folder(app: Flask) -> Path:
+    """The drop folder (FEEDSVC_DROP_FOLDER), created if it is missing."""
+    folder = Path(app.config["DROP_FOLDER"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def scan_drop_folder(app: Flask, **hooks) -> ImportReport:
+    """Import what is new or changed in the drop folder (``hooks``: those of run_import)."""
+    return run_import(app, (drop_folder(app),), origin=ImportOrigin.DROP_FOLDER, **hooks)
+
+
+def import_demo(app: Flask, **hooks) -> ImportReport | None:
+    """On first start: the demo articles, while the store is empty; None when it has articles."""
+    with db.new_session(app) as session:
+        if not store_is_empty(session):
+            return None
+    return run_import(app, (demo_dir(),), origin=ImportOrigin.DEMO, **hooks)
+
+
+def notify_hub(app: Flask) -> list[str]:
+    """Ping the configured WebSub hub about the site-wide feeds; one line per failure."""
+    topics = [external_url(app, "feeds.feed", name=f.file_name) for f in FORMATS]
+    problems = ping_hub(app.config["WEBSUB_HUB"], topics)
+    for problem in problems:
+        log.warning("WebSub ping failed: %s", problem)
+    return problems
