@@ -114,7 +114,7 @@ def test_site_lines():
         ("电话那头,母亲的声音有些哽咽。", chrome.TEXT),
         ("The court heard a copyright claim over the mural on Tuesday.", chrome.TEXT),
         ("Copyright lawyers said the claim was weak.", chrome.TEXT),
-        ("Photo: © Jane Doe", chrome.TEXT),
+        ("Photo: © Jane Doe", chrome.INFO),  # a credit, not article text
     ],
 )
 def test_classify_line(line, kind):
