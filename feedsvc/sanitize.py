@@ -10,6 +10,10 @@ import nh3
 # (https://www.w3.org/TR/xml/#charsets); anything else makes a feed or page ill-formed.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+# What no typed field of ours takes (issue 14): C0 controls but tab, line feed and carriage
+# return, DEL and C1. Requests carrying them are refused before any query sees them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
     "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
@@ -34,6 +38,11 @@ _URL_ATTRIBUTES = {("a", "href"), ("img", "src"), ("q", "cite"), ("blockquote", 
 def strip_control_chars(text: str) -> str:
     """Remove the characters XML 1.0 forbids (C0 controls, lone surrogates, U+FFFE/U+FFFF)."""
     return _XML_FORBIDDEN.sub("", text)
+
+
+def has_control_characters(value: str) -> bool:
+    """True when ``value`` holds a character no field takes (NUL, escape, C1 controls …)."""
+    return bool(_CONTROL.search(value))
 
 
 def clean_line(value: str) -> str:

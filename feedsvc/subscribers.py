@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 from .articles import KINDS
 from .mail.message import normalise_address
 from .models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow
-from .sanitize import split_list
+from .sanitize import has_control_characters, split_list
 
 LANGUAGES = ("zh-CN", "en")
+MAX_TOPICS = 100
 CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
 
 
@@ -47,36 +48,67 @@ class PreferenceErrors(ValueError):
 
 
 def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Preferences:
-    """Validate submitted preferences (strings or lists) against what exists; raise PreferenceErrors."""
+    """Validate submitted preferences (from a form, CSV or JSON) against what exists; raise PreferenceErrors.
+
+    Every wrong type is a field error, never an exception of its own (issue 14): JSON may send
+    numbers, booleans, lists or objects where a form sends strings.
+    """
     errors: dict[str, str] = {}
-    topics = raw.get("topics") or ()
-    if isinstance(topics, str):
-        topics = split_list(topics)
-    topics = tuple(sorted({t.strip() for t in topics}))
-    if "all" in topics:
-        topics = ()
+    topics = _topics(raw.get("topics"), errors)
     for topic in topics:
         kind, _, slug = topic.partition(":")
         model = KINDS.get(kind)
         if model is None or session.scalar(select(model.id).where(model.slug == slug)) is None:
             errors["topics"] = f"unknown topic {topic!r}"
             break
-    hour = raw.get("delivery_hour", defaults.delivery_hour)
-    try:
-        hour = int(hour)
-        if not 0 <= hour <= 23:
-            raise ValueError
-    except (TypeError, ValueError):
+    hour = _hour(raw.get("delivery_hour", defaults.delivery_hour))
+    if hour is None:
         errors["delivery_hour"] = "must be an hour from 0 to 23"
-    zone = str(raw.get("timezone") or defaults.timezone).strip()
-    if not is_timezone(zone):
-        errors["timezone"] = f"unknown time zone {zone!r}"
-    language = str(raw.get("language") or defaults.language)
+    zone = _text(raw.get("timezone"), defaults.timezone)
+    if zone is None or not is_timezone(zone):
+        errors["timezone"] = f"unknown time zone {zone!r}" if zone else "must be a time zone name"
+    language = _text(raw.get("language"), defaults.language)
     if language not in LANGUAGES:
         errors["language"] = f"must be one of {', '.join(LANGUAGES)}"
     if errors:
         raise PreferenceErrors(errors)
     return Preferences(topics=topics, delivery_hour=hour, timezone=zone, language=language)
+
+
+def _topics(value, errors: dict[str, str]) -> tuple[str, ...]:
+    """Topic names from a typed list ("a, b"), a list of strings, or nothing; a field error otherwise."""
+    if isinstance(value, str):
+        value = split_list(value)
+    if not value:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        errors["topics"] = "must be a list of topic names"
+        return ()
+    topics = tuple(sorted({t.strip() for t in value}))
+    if len(topics) > MAX_TOPICS or any(len(t) > 250 or has_control_characters(t) for t in topics):
+        errors["topics"] = "must be a list of topic names"
+        return ()
+    return () if "all" in topics else topics
+
+
+def _hour(value) -> int | None:
+    """A whole hour 0-23 from an int, a whole float (JSON has one number type) or digits; else None."""
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 2:
+        value = int(value)
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 23:
+        return None
+    return value
+
+
+def _text(value, default: str) -> str | None:
+    """A short text choice (zone, language), the default when empty; None when it is no such text."""
+    if value in (None, ""):
+        return default
+    if not isinstance(value, str) or has_control_characters(value):
+        return None
+    return value.strip()[:64]
 
 
 def is_timezone(name: str) -> bool:

@@ -9,8 +9,10 @@ from ..digest.operator_wording import load_wording, save_wording
 from ..digest.render import WordingError
 from ..digest.wording import default_wording
 from ..i18n import gettext as _
+from ..inputs import MAX_ID, int_arg
 from ..mail.message import normalise_address
 from ..models import DeliveryKind, DeliveryState, utcnow
+from ..sanitize import clean_line
 from ..services import outbox
 from ..services.digests import build_due, preview_digest, send_test, stand_in_reader
 from . import bp
@@ -32,7 +34,7 @@ def digests():
 def _digests_page(errors: dict, status: int = 200, test_to: str = ""):
     app = current_app._get_current_object()
     session = get_session()
-    chosen = request.values.get("subscriber", "").strip()[:320]
+    chosen = clean_line(request.values.get("subscriber", ""))[:320]
     language = request.values.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
     language = language if language in subs.LANGUAGES else subs.LANGUAGES[0]
     reader = subs.find(session, chosen) if chosen else stand_in_reader(app, language)
@@ -70,7 +72,7 @@ def digests_test():
         to = normalise_address(to)
     except ValueError:
         return _digests_page({"to": _("Please enter a valid email address.")}, 400, test_to=to)
-    chosen = request.form.get("subscriber", "").strip()
+    chosen = clean_line(request.form.get("subscriber", ""))[:320]
     language = request.form.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
     reader = subs.find(session, chosen) if chosen else stand_in_reader(app, language)
     if reader is None or reader.language not in subs.LANGUAGES:
@@ -105,8 +107,7 @@ def digests_send():
 @bp.route("/digests/retry", methods=["POST"])
 def digests_retry():
     """Put failed messages (one, or all) back in the outbox and try them at once."""
-    raw = request.form.get("delivery_id", "")
-    delivery_id = int(raw) if raw.isdigit() else None
+    delivery_id = int_arg("delivery_id", None, high=MAX_ID, values=request.form)
     ids = retry_failed(get_session(), delivery_id=delivery_id)
     if ids:
         audit("delivery.retry", ",".join(map(str, ids))[:255], f"{len(ids)} messages")

@@ -11,6 +11,7 @@ from ..models import Subscriber
 from ..services import subscriptions
 from ..services.subscriptions import default_preferences
 from ..signing import InvalidToken, matches_address, read_token
+from ..sanitize import has_control_characters
 from ..subscribers import PreferenceErrors
 from ..web import csrf
 from . import bp
@@ -51,27 +52,33 @@ def subscribe_api():
 
 
 def _subscribe(raw: dict):
-    """'ok', 'limited', or a dict of field errors."""
+    """'ok', 'limited', or a dict of field errors.
+
+    Checked before the rate limit is counted: a request refused as malformed stores nothing
+    and uses up no hit (issue 14).
+    """
     session = get_session()
     app = current_app._get_current_object()
-    allowed = ratelimit.hit(session, f"subscribe:{request.remote_addr}",
-                            limit=app.config["SUBSCRIBE_RATE_PER_HOUR"], window_seconds=3600)
-    session.commit()
-    if not allowed:
-        return "limited"
     errors = {}
     try:
         prefs = subscribers.parse_preferences(session, raw, default_preferences(app))
     except PreferenceErrors as exc:
         errors.update(exc.errors)
-    email = str(raw.get("email") or "").strip()
+    email = raw.get("email")
     try:
-        normalise_address(email)
+        if not isinstance(email, str) or has_control_characters(email):
+            raise ValueError(email)
+        normalise_address(email.strip())
     except ValueError:
         errors["email"] = "invalid_email"
     if errors:
         return errors
-    subscriptions.subscribe(app, session, email, prefs, confirm_limit=CONFIRMATIONS_PER_HOUR)
+    allowed = ratelimit.hit(session, f"subscribe:{request.remote_addr}",
+                            limit=app.config["SUBSCRIBE_RATE_PER_HOUR"], window_seconds=3600)
+    session.commit()
+    if not allowed:
+        return "limited"
+    subscriptions.subscribe(app, session, email.strip(), prefs, confirm_limit=CONFIRMATIONS_PER_HOUR)
     return "ok"
 
 
