@@ -262,6 +262,10 @@ ZH = {
     "drop-folder": "投递文件夹",
     "cli": "命令行",
     "demo": "演示文章",
+    # issue 14
+    "This link no longer works": "此链接已失效",
+    "This address has left the digest. To receive it again, please subscribe anew.":
+        "该邮箱已退订摘要邮件。如需再次接收，请重新订阅。",
 }
 CATALOGUES = {"zh-CN": ZH, "en": {}}
 DATE_FORMATS = {"zh-CN": "%Y年%m月%d日 %H:%M", "en": "%d %b %Y, %H:%M"}

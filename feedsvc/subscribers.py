@@ -164,10 +164,16 @@ def subscribe(session: Session, email: str, prefs: Preferences, *, confirmed: bo
     return row, True
 
 
-def confirm(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> None:
-    """Mark a pending subscriber confirmed (a confirmed one stays as it is)."""
-    if subscriber.state in (SubscriberState.PENDING, SubscriberState.UNSUBSCRIBED):
-        _confirm(subscriber, now or utcnow())
+def confirm(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> bool:
+    """Mark a pending subscriber confirmed; False for anyone else, who stays as they are.
+
+    An unsubscribed address is never confirmed by an old link: consent withdrawn is final
+    until the address subscribes anew, which makes it pending again (issue 14).
+    """
+    if subscriber.state != SubscriberState.PENDING:
+        return False
+    _confirm(subscriber, now or utcnow())
+    return True
 
 
 def _confirm(row: Subscriber, now: datetime) -> None:

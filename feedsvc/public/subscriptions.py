@@ -7,7 +7,7 @@ from .. import ratelimit, subscribers
 from ..articles import LISTED_KINDS, facet_counts
 from ..db import get_session
 from ..mail.message import normalise_address
-from ..models import Subscriber
+from ..models import Subscriber, SubscriberState
 from ..services import subscriptions
 from ..services.subscriptions import default_preferences
 from ..signing import InvalidToken, matches_address, read_token
@@ -98,6 +98,10 @@ def _subscriber_from(token: str, purpose: str, max_age: int | None = None) -> Su
 def confirm(token: str):
     """A page with one button: mail scanners fetch links, so only a POST confirms."""
     row = _subscriber_from(token, "confirm", max_age=current_app.config["CONFIRM_MAX_AGE_HOURS"] * 3600)
+    if row.state in (SubscriberState.UNSUBSCRIBED, SubscriberState.BOUNCED):
+        # Consent withdrawn is final until the address subscribes anew (issue 14).
+        return render_template("public/message.html", title_key="This link no longer works",
+                               message_key="This address has left the digest. To receive it again, please subscribe anew.")
     if request.method == "POST":
         subscriptions.confirm(get_session(), row)
         return render_template("public/message.html", title_key="Subscription confirmed",
