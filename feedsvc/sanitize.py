@@ -14,6 +14,8 @@ _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\ufff
 # return, DEL and C1. Requests carrying them are refused before any query sees them.
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
     "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
@@ -60,6 +62,21 @@ def clean_text(value: str) -> str:
 def split_list(value: str) -> list[str]:
     """The items of a typed list (tags, topics), each a clean line, in order, without blanks or repeats."""
     return list(dict.fromkeys(item for item in map(clean_line, _LIST_SEPARATORS.split(value or "")) if item))
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting with = + - @ tab or CR gets a ``'``.
+
+    Spreadsheets run such cells as formulas (``=1+1@example.com`` is a valid address);
+    OWASP's "CSV Injection" advice is this prefix, which they hide and keep as text.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
+
+
+def from_spreadsheet_cell(text: str) -> str:
+    """The value of a cell spreadsheet_cell wrote: its ``'`` prefix taken off again."""
+    return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS else text
 
 
 def sanitize_html(html: str, base_url: str | None = None) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from .articles import KINDS
 from .mail.message import normalise_address
 from .models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow
-from .sanitize import has_control_characters, split_list
+from .sanitize import from_spreadsheet_cell, has_control_characters, spreadsheet_cell, split_list
 
 LANGUAGES = ("zh-CN", "en")
 MAX_TOPICS = 100
@@ -229,7 +229,7 @@ def import_csv(session: Session, text: str, defaults: Preferences, *, confirmed:
     valid: list[tuple[str, Preferences]] = []
     seen: set[str] = set()
     for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        row = {(k or "").strip().lower(): from_spreadsheet_cell((v or "").strip()) for k, v in row.items()}
         try:
             address = normalise_address(row.get("email", "")).lower()
             prefs = parse_preferences(session, {k: v for k, v in row.items() if v}, defaults)
@@ -255,14 +255,15 @@ def import_csv(session: Session, text: str, defaults: Preferences, *, confirmed:
 
 
 def export_csv(rows: Iterable[Subscriber]) -> Iterator[str]:
-    """CSV lines (header first) with the columns import_csv reads."""
+    """CSV lines (header first) with the columns import_csv reads, safe to open in a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     yield _drain(buffer)
     for s in rows:
-        writer.writerow([s.email, s.state, s.language, s.timezone, s.delivery_hour,
-                         ",".join(topics_of(s))])
+        # Addresses come from an anonymous form: =1+1@example.com is one (issue 14).
+        writer.writerow([spreadsheet_cell(value) for value in (
+            s.email, s.state, s.language, s.timezone, s.delivery_hour, ",".join(topics_of(s)))])
         yield _drain(buffer)
 
 

@@ -123,3 +123,25 @@ def test_unreadable_import_writes_nothing(app, signed_in, csrf, data, audit_log)
     assert response.status_code == 400
     with db.new_session(app) as session:
         assert session.scalar(select(func.count(Subscriber.id))) == 0
+
+
+FORMULAS = ["=1+1@example.com", "+cmd|'/Ccalc'!A0@example.com", "-2+3@example.com"]
+
+
+def test_export_defuses_formulas_and_import_reads_them_back(app, client, signed_in, csrf, runner):
+    """Issue 14, defect 6: cells a spreadsheet would run get a leading ' (OWASP), import strips it."""
+    for address in FORMULAS:
+        assert client.post("/api/subscribe", json={"email": address}).status_code == 202
+    response = signed_in.post("/admin/subscribers/export", data={"csrf_token": csrf("/admin/subscribers")})
+    cli = runner.invoke(args=["subscribers", "export"]).output
+    for exported in (response.get_data(as_text=True), cli):
+        rows = list(csv.reader(io.StringIO(exported)))[1:]
+        cells = [cell for row in rows for cell in row]
+        assert sorted(row[0] for row in rows) == sorted("'" + address.lower() for address in FORMULAS)
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    with db.new_session(app) as session, session.begin():
+        session.query(Subscriber).delete()
+    again = import_csv(signed_in, csrf("/admin/subscribers"), response.data)
+    assert again.status_code == 200
+    with db.new_session(app) as session:
+        assert sorted(session.scalars(select(Subscriber.email))) == sorted(a.lower() for a in FORMULAS)
