@@ -4,6 +4,7 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as configuration
 from . import db
@@ -18,6 +19,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(configuration.templates_dir()),
     )
     configuration.load(app, config)
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx every client was 127.0.0.1, so the per-address limits were shared by
+        # the whole world (issue 14). Only as many X-Forwarded-* hops as there are proxies.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     db.init_app(app)
 
     from . import cli, i18n, inputs, logs, web

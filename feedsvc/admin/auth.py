@@ -66,13 +66,7 @@ def login():
     if errors:
         return render_template("admin/login.html", email=email, next=target, errors=errors), 400
     db = get_session()
-    limit = current_app.config["ADMIN_LOGIN_ATTEMPTS"]
-    allowed = all([
-        ratelimit.hit(db, f"admin-login-ip:{request.remote_addr}", limit=limit,
-                      window_seconds=LOGIN_WINDOW_SECONDS),
-        ratelimit.hit(db, f"admin-login-email:{email.lower()}", limit=limit,
-                      window_seconds=LOGIN_WINDOW_SECONDS),
-    ])
+    allowed = _count_attempt(db, email)
     admin = accounts.authenticate(db, email, password) if allowed else None
     if admin is None:
         accounts.audit(db, email, "login.failed" if allowed else "login.limited", request.remote_addr or "")
@@ -81,11 +75,32 @@ def login():
         return render_template("admin/login.html", email=email, next=target,
                                errors={"form": message}), 400 if allowed else 429
     accounts.audit(db, admin.email, "login", request.remote_addr or "")
+    ratelimit.reset(db, _pair_key(email))  # the owner's typos count no more once they are in
     db.commit()
     # A fresh cookie for each sign-in: nothing from before it (a planted session) carries over.
     session.clear()
     session.update(admin_id=admin.id, admin_key=accounts.session_key(admin), admin_since=int(time.time()))
     return redirect(target)
+
+
+def _pair_key(email: str) -> str:
+    return f"admin-login:{request.remote_addr}:{email.lower()}"
+
+
+def _count_attempt(db, email: str) -> bool:
+    """Count a sign-in attempt; True while this client may try this account.
+
+    Per (client address, account) and per client address, never per account alone: ten
+    wrong passwords from anywhere locked the owner out everywhere (issue 14). An attacker
+    is slowed down at each address; the owner, from theirs, still signs in.
+    """
+    config = current_app.config
+    per_pair = ratelimit.hit(db, _pair_key(email), limit=config["ADMIN_LOGIN_ATTEMPTS"],
+                             window_seconds=LOGIN_WINDOW_SECONDS)
+    per_address = ratelimit.hit(db, f"admin-login-ip:{request.remote_addr}",
+                                limit=config["ADMIN_LOGIN_ATTEMPTS_PER_ADDRESS"],
+                                window_seconds=LOGIN_WINDOW_SECONDS)
+    return per_pair and per_address
 
 
 @bp.route("/logout", methods=["POST"])

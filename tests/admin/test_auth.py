@@ -130,3 +130,30 @@ def test_pages_speak_english_on_request(signed_in):
     assert "概览" in signed_in.get("/admin/").get_data(as_text=True)
     english = signed_in.get("/admin/?lang=en").get_data(as_text=True)
     assert "Dashboard" in english and "概览" not in english
+
+
+def login_from(client, address: str, email: str, password: str):
+    token = csrf_from(client, "/admin/login")
+    return client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_owner_out(app, admin_user, audit_log):
+    """Issue 14: limits per (client address, account) and per address; the owner still signs in."""
+    app.config["ADMIN_LOGIN_ATTEMPTS"] = 3
+    attacker = app.test_client()
+    codes = [login_from(attacker, "203.0.113.9", admin_user, f"guess {n}").status_code for n in range(5)]
+    assert codes == [400, 400, 400, 429, 429]
+    assert login_from(attacker, "203.0.113.9", admin_user, PASSWORD).status_code == 429, "slowed down"
+    owner = app.test_client()
+    assert login_from(owner, "198.51.100.20", admin_user, PASSWORD).status_code == 302
+    assert owner.get("/admin/").status_code == 200
+    assert audit_log()[-1] == (admin_user, "login", "198.51.100.20")
+
+
+def test_one_address_is_limited_across_accounts(app, admin_user):
+    app.config["ADMIN_LOGIN_ATTEMPTS_PER_ADDRESS"] = 4
+    client = app.test_client()
+    codes = [login_from(client, "203.0.113.9", f"user{n}@example.org", "guess").status_code for n in range(6)]
+    assert codes == [400, 400, 400, 400, 429, 429]
+    assert login_from(app.test_client(), "198.51.100.20", admin_user, PASSWORD).status_code == 302
