@@ -266,6 +266,10 @@ ZH = {
     "This link no longer works": "此链接已失效",
     "This address has left the digest. To receive it again, please subscribe anew.":
         "该邮箱已退订摘要邮件。如需再次接收，请重新订阅。",
+    "Your sign-ins": "您的登录",
+    "Signing out ends a sign-in on the server; a copied cookie opens nothing afterwards.":
+        "退出登录会在服务器上结束该次登录，之后复制的 Cookie 也无法再打开后台。",
+    "Sign out everywhere": "在所有设备上退出",
 }
 CATALOGUES = {"zh-CN": ZH, "en": {}}
 DATE_FORMATS = {"zh-CN": "%Y年%m月%d日 %H:%M", "en": "%d %b %Y, %H:%M"}

@@ -11,7 +11,7 @@ from datetime import timedelta
 from typing import Callable
 
 from flask import Flask
-from . import db, ratelimit
+from . import accounts, db, ratelimit
 from .digest.delivery import prune_deliveries
 from .models import utcnow
 from .services import imports, outbox
@@ -44,12 +44,15 @@ def deliver_outbox(app: Flask) -> str:
 
 
 def prune(app: Flask) -> str:
-    """Drop old rate-limit counters and delivery records."""
-    cutoff = utcnow() - timedelta(days=KEEP_DELIVERIES_DAYS)
+    """Drop old rate-limit counters, delivery records and expired sign-in sessions."""
+    now = utcnow()
+    cutoff = now - timedelta(days=KEEP_DELIVERIES_DAYS)
+    expired = now - timedelta(hours=app.config["ADMIN_SESSION_HOURS"], days=1)
     with db.new_session(app) as session, session.begin():
         hits = ratelimit.prune(session)
         old = prune_deliveries(session, before=cutoff)
-    return f"{hits} counters, {old} deliveries pruned"
+        sessions = accounts.prune_sessions(session, before=expired)
+    return f"{hits} counters, {old} deliveries, {sessions} sessions pruned"
 
 
 @dataclass(frozen=True)
