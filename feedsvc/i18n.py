@@ -270,6 +270,17 @@ ZH = {
     "Signing out ends a sign-in on the server; a copied cookie opens nothing afterwards.":
         "退出登录会在服务器上结束该次登录，之后复制的 Cookie 也无法再打开后台。",
     "Sign out everywhere": "在所有设备上退出",
+    "Importing uploaded files": "正在导入上传的文件",
+    "Importing the drop folder": "正在导入投递文件夹",
+    "Building and sending today’s digests": "正在生成并发送今天的摘要",
+    "Waiting for the worker (feedsvc worker); it starts within a few seconds.":
+        "等待后台进程（feedsvc worker）处理，几秒内开始。",
+    "%(done)d of %(total)d": "%(done)d / %(total)d",
+    "Asked by": "发起人",
+    "Finished": "完成时间",
+    "queued": "排队中",
+    "running": "进行中",
+    "done": "已完成",
 }
 CATALOGUES = {"zh-CN": ZH, "en": {}}
 DATE_FORMATS = {"zh-CN": "%Y年%m月%d日 %H:%M", "en": "%d %b %Y, %H:%M"}

@@ -10,7 +10,7 @@ from pages import csrf_from
 from .conftest import PASSWORD
 
 GET_ROUTES = ["/admin/", "/admin/articles", "/admin/articles/1", "/admin/subscribers",
-              "/admin/subscribers/1", "/admin/digests", "/admin/digests/wording", "/admin/settings"]
+              "/admin/subscribers/1", "/admin/digests", "/admin/digests/wording", "/admin/settings", "/admin/tasks/1"]
 POST_ROUTES = ["/admin/logout", "/admin/logout/everywhere", "/admin/articles/1", "/admin/articles/1/visibility",
                "/admin/articles/1/summary", "/admin/articles/upload", "/admin/articles/scan",
                "/admin/subscribers/1/deactivate", "/admin/subscribers/1/resend",
@@ -21,6 +21,7 @@ POST_ROUTES = ["/admin/logout", "/admin/logout/everywhere", "/admin/articles/1",
 
 def test_every_route_is_listed(app):
     rules = {r.rule.replace("<int:article_id>", "1").replace("<int:subscriber_id>", "1").replace("<job>", "prune")
+             .replace("<int:task_id>", "1")
              for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     assert rules == set(GET_ROUTES) | set(POST_ROUTES) | {"/admin/login"}
 
