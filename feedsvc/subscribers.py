@@ -195,12 +195,19 @@ def unsubscribe(session: Session, subscriber: Subscriber, *, now: datetime | Non
         delivery.state = DeliveryState.CANCELLED
 
 
-def queue_confirmation(session: Session, subscriber: Subscriber, *, domain: str) -> Delivery:
-    """Put a confirmation mail for ``subscriber`` in the outbox."""
+def queue_confirmation(session: Session, subscriber: Subscriber, *, domain: str,
+                       not_needed: bool = False) -> Delivery:
+    """Put a confirmation mail for ``subscriber`` in the outbox.
+
+    ``not_needed``: the address is confirmed already; the row is written cancelled (nothing is
+    sent), so a subscribe request does the same writes for a known address as for a new one.
+    """
     delivery = Delivery(
         kind=DeliveryKind.CONFIRM, subscriber=subscriber, to_addr=subscriber.email,
         message_id=new_message_id(domain), state=DeliveryState.PENDING, attempts=0, next_attempt_at=utcnow(),
     )
+    if not_needed:
+        delivery.state, delivery.last_error = DeliveryState.CANCELLED, "already confirmed: nothing sent"
     session.add(delivery)
     return delivery
 

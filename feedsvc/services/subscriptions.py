@@ -29,16 +29,18 @@ def subscribe(app: Flask, session: Session, email: str, prefs: Preferences, *, c
               confirm_limit: int | None = None) -> Subscriber:
     """Add or re-activate an address, queue its confirmation mail, and commit.
 
-    ``confirm_limit``: at most this many confirmation mails an hour to one address, so an
-    anonymous form cannot flood an inbox from many client addresses. Its count is kept for
-    known addresses too, so both do the same writes. Raises ValueError for an address that
-    is not one.
+    ``confirm_limit`` (the anonymous form's path): at most this many confirmation mails an
+    hour to one address, so the form cannot flood an inbox from many client addresses. On
+    that path a confirmed address does the writes a new one does (its count, and an outbox
+    row written cancelled), so the time of the answer does not tell them apart (issue 14).
+    Raises ValueError for an address that is not one.
     """
     row, needs_mail = subscribers.subscribe(session, email, prefs, confirmed=confirmed)
-    within_limit = confirm_limit is None or ratelimit.hit(
-        session, f"confirm:{row.email}", limit=confirm_limit, window_seconds=3600)
-    if needs_mail and within_limit:
-        subscribers.queue_confirmation(session, row, domain=mail_domain(app))
+    anonymous = confirm_limit is not None
+    if anonymous and not ratelimit.hit(session, f"confirm:{row.email}", limit=confirm_limit, window_seconds=3600):
+        needs_mail = anonymous = False
+    if needs_mail or anonymous:
+        subscribers.queue_confirmation(session, row, domain=mail_domain(app), not_needed=not needs_mail)
     session.commit()
     return row
 

@@ -319,6 +319,9 @@ def test_subscribe_queues_the_confirmation_for_the_worker(app, client, handler):
     with db.new_session(app) as session:
         assert sorted(session.scalars(select(Delivery.to_addr).where(Delivery.state == "pending"))) == [
             f"new{n}@example.com" for n in range(5)]
+        # The confirmed address is written the same row, cancelled at once (3: the hourly limit).
+        assert list(session.scalars(select(Delivery.to_addr).where(Delivery.state == "cancelled"))) == [
+            "known@example.com"] * 3
     assert jobs.deliver_outbox(app).startswith("5 sent")
     assert sorted(m.rcpt_tos[0] for m in handler.received) == [f"new{n}@example.com" for n in range(5)]
 
