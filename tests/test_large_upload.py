@@ -24,8 +24,7 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 from werkzeug.security import generate_password_hash
 
 from feedsvc import create_app, db
@@ -34,7 +33,6 @@ from feedsvc.operator_models import Task
 from procs import Processes, shipped_gunicorn_args, wait_for
 from smtpsink import free_port
 
-POSTGRES_URL = os.environ.get("FEEDSVC_TEST_POSTGRES_URL")
 EMAIL, PASSWORD = "ops@feeds.example.org", "correct horse battery"
 WORDS = ["市政府", "地铁", "线路", "今天", "宣布", "开通", "乘客", "票价", "调整", "城市", "交通", "居民", "出行",
          "新闻", "记者", "报道", "经济", "发展", "图书馆", "开放", "公园", "候鸟", "湿地", "保护", "工作人员",
@@ -101,24 +99,9 @@ class Browser:
 
 
 @pytest.fixture(scope="module")
-def database(tmp_path_factory, postgres_template):
-    """A migrated database of the module's own (PostgreSQL when the suite runs on it)."""
-    if postgres_template is None:
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
-        return
-    admin = create_engine(db.normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
-    name = f"feedsvc_t_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{postgres_template}"'))
-    yield make_url(db.normalise_url(POSTGRES_URL)).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
-
-
-@pytest.fixture(scope="module")
-def run(tmp_path_factory, database) -> Run:
+def run(tmp_path_factory, module_database_url) -> Run:
     """Upload a 12.7 MB .json (tags and summary given) and a 12.7 MB .txt through gunicorn; let the worker import them."""
+    database = module_database_url
     folder = tmp_path_factory.mktemp("large-upload")
     instance = folder / "instance"
     with pytest.MonkeyPatch.context() as patch:

@@ -8,7 +8,7 @@ from ..i18n import gettext as _
 from ..ingest.formats import SUFFIXES
 from ..models import Article, Category, Source
 from ..operator_models import TaskKind
-from ..services import background
+from ..taskqueue import queue_task
 from . import bp
 from .forms import article_form
 from .helpers import actor, audit, get_or_404, page_count, window
@@ -92,8 +92,8 @@ def articles_upload():
     if not accepted:
         results = [(name, [], shown_message(message)) for name, message in refused]
         return render_template("admin/import_result.html", results=results), 400
-    task = background.queue(get_session(), TaskKind.IMPORT_UPLOADS, actor(), files=accepted,
-                            result=[[name, [], message] for name, message in refused])
+    task = queue_task(get_session(), TaskKind.IMPORT_UPLOADS, actor=actor(), files=accepted,
+                      result=[[name, [], message] for name, message in refused])
     get_session().commit()
     return redirect(url_for("admin.task", task_id=task.id))
 
@@ -101,6 +101,6 @@ def articles_upload():
 @bp.route("/articles/scan", methods=["POST"])
 def articles_scan():
     """Queue an import of what is new or changed in the drop folder."""
-    task = background.queue(get_session(), TaskKind.SCAN_DROP_FOLDER, actor())
+    task = queue_task(get_session(), TaskKind.SCAN_DROP_FOLDER, actor=actor())
     get_session().commit()
     return redirect(url_for("admin.task", task_id=task.id))

@@ -12,10 +12,10 @@ from ..i18n import gettext as _
 from ..inputs import MAX_ID, int_arg
 from ..mail.message import normalise_address
 from ..models import DeliveryKind, DeliveryState, utcnow
-from ..sanitize import clean_line
 from ..operator_models import TaskKind
-from ..services import background
+from ..sanitize import clean_line
 from ..services.digests import preview_digest, send_test, stand_in_reader
+from ..taskqueue import queue_task
 from . import bp
 from .forms import WORDING_PARTS, wording_form
 from .helpers import PREVIEW_CSP, actor, audit, page_count, window
@@ -95,7 +95,7 @@ def digests_send():
     The worker does it and the page shows how far it got: sending to every subscriber is no
     work for a request (issue 14).
     """
-    task = background.queue(get_session(), TaskKind.SEND_DIGESTS, actor())
+    task = queue_task(get_session(), TaskKind.SEND_DIGESTS, actor=actor())
     get_session().commit()
     return redirect(url_for("admin.task", task_id=task.id))
 

@@ -1,6 +1,6 @@
 """Operators' long actions, run by the worker: uploads, drop-folder scans, "build and send now".
 
-A request only queues them (taskqueue) and shows their progress; no request does unbounded
+A request only queues them (taskqueue.queue_task) and shows their progress; no request does unbounded
 work (issue 14: a 12.7 MB upload imported inside the request outlived gunicorn's 30 s
 timeout, the file kept and no article made). Each runner reports progress as it goes and
 returns (a one-line summary, its result); the audit entry is written when the change is
@@ -18,7 +18,7 @@ from .. import accounts, db, taskqueue
 from ..digest.delivery import count_unsent
 from ..ingest.importer import ImportReport, error_line
 from ..models import ImportOrigin, utcnow
-from ..operator_models import Task, TaskKind
+from ..operator_models import TaskKind
 from . import imports, outbox
 from .digests import build_due
 
@@ -126,8 +126,3 @@ RUNNERS: dict[TaskKind, Callable[..., tuple]] = {
     TaskKind.SCAN_DROP_FOLDER: _scan_drop_folder,
     TaskKind.SEND_DIGESTS: _send_digests,
 }
-
-
-def queue(session, kind: TaskKind, actor: str, **values) -> Task:
-    """Queue a task for the worker in the caller's transaction (``values``: taskqueue.queue_task's)."""
-    return taskqueue.queue_task(session, kind, actor=actor, **values)
