@@ -61,7 +61,7 @@ def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Pre
         if model is None or session.scalar(select(model.id).where(model.slug == slug)) is None:
             errors["topics"] = f"unknown topic {topic!r}"
             break
-    hour = _hour(raw.get("delivery_hour", defaults.delivery_hour))
+    hour = _hour(defaults.delivery_hour if raw.get("delivery_hour") in (None, "") else raw["delivery_hour"])
     if hour is None:
         errors["delivery_hour"] = "must be an hour from 0 to 23"
     zone = _text(raw.get("timezone"), defaults.timezone)
@@ -77,10 +77,10 @@ def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Pre
 
 def _topics(value, errors: dict[str, str]) -> tuple[str, ...]:
     """Topic names from a typed list ("a, b"), a list of strings, or nothing; a field error otherwise."""
+    if value is None:
+        return ()
     if isinstance(value, str):
         value = split_list(value)
-    if not value:
-        return ()
     if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
         errors["topics"] = "must be a list of topic names"
         return ()

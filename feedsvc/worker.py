@@ -1,4 +1,5 @@
-"""The worker's runtime: an APScheduler in this process running feedsvc.jobs on the stored schedule.
+"""The worker's runtime: an APScheduler in this process running feedsvc.jobs on the stored schedule,
+and the operators' task queue (feedsvc.taskqueue) every TASK_POLL_SECONDS.
 
 Started only by ``feedsvc worker`` (never in ``create_app``: every web worker and the
 reloader would each run one). The scheduler's jobs get the app as an argument, so nothing

@@ -8,10 +8,10 @@ from ..articles import LISTED_KINDS, facet_counts
 from ..db import get_session
 from ..mail.message import normalise_address
 from ..models import Subscriber, SubscriberState
+from ..sanitize import has_control_characters
 from ..services import subscriptions
 from ..services.subscriptions import default_preferences
 from ..signing import InvalidToken, matches_address, read_token
-from ..sanitize import has_control_characters
 from ..subscribers import PreferenceErrors
 from ..web import csrf
 from . import bp

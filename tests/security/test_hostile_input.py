@@ -23,6 +23,8 @@ def count(app, model) -> int:
     ("topics", [1, 2]),
     ("topics", 5),
     ("topics", True),
+    ("topics", False),
+    ("topics", 0),
     ("topics", [["x"]]),
     ("topics", {"category": "x"}),
     ("topics", ["category:\u0000x"]),
@@ -48,11 +50,13 @@ def test_wrongly_typed_json_is_a_400_naming_the_field(app, client, field, value)
     assert count(app, RateHit) == 0, "a request refused as malformed uses no rate-limit hit"
 
 
-def test_a_whole_hour_given_as_a_number_is_fine(app, client):
+def test_a_whole_hour_given_as_a_number_is_fine_and_null_is_not_given(app, client):
     assert client.post("/api/subscribe", json={"email": "a@example.com", "delivery_hour": 7.0}).status_code == 202
     assert client.post("/api/subscribe", json={"email": "b@example.com", "delivery_hour": "8"}).status_code == 202
+    assert client.post("/api/subscribe", json={"email": "c@example.com", "delivery_hour": None,
+                                               "topics": None, "timezone": None}).status_code == 202
     with db.new_session(app) as session:
-        assert sorted(session.scalars(select(Subscriber.delivery_hour))) == [7, 8]
+        assert sorted(session.scalars(select(Subscriber.delivery_hour))) == [7, 7, 8]
 
 
 @pytest.mark.parametrize("body", [b"[1", b"\xff\xfe", b"[]", b'"x"', b"null", b"{" * 5000 + b"}" * 5000])
