@@ -90,6 +90,12 @@ def get_article(session: Session, slug: str) -> Article | None:
     return session.scalar(select(Article).where(Article.slug == slug, Article.visible.is_(True)))
 
 
+def reprints_of(session: Session, article: Article) -> list[Article]:
+    """The visible reprints of a canonical article, oldest first (the story's other outlets)."""
+    query = select(Article).where(Article.duplicate_of_id == article.id, Article.visible.is_(True))
+    return list(session.scalars(query.order_by(Article.published_at, Article.id)))
+
+
 def facet_counts(session: Session, kind: str) -> list[tuple[str, str, int]]:
     """(slug, name, article count) of every category or source that has shown articles."""
     model = KINDS[kind]

@@ -15,6 +15,7 @@ PURE = [
     PACKAGE / "feeds" / "formats.py",
     PACKAGE / "feeds" / "opml.py",
     PACKAGE / "sanitize.py",
+    PACKAGE / "languages.py",
     PACKAGE / "mail" / "message.py",
     PACKAGE / "digest" / "compose.py",
     PACKAGE / "digest" / "render.py",

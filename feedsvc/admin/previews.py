@@ -15,7 +15,7 @@ from ..digest.editions import FIRST_WINDOW, digest_article_ids, local_date
 from ..digest.render import RenderedDigest, personalise, render_digest
 from ..digest.wording import DigestWording, validate_wording
 from ..services import outbox
-from ..subscribers import LANGUAGES
+from ..languages import CODES as LANGUAGE_CODES
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def todays_content(app: Flask, session: Session, language: str, *, now: datetime
 def wording_problems(app: Flask, session: Session, wording: DigestWording, *, now: datetime) -> list[str]:
     """Every error of ``wording`` against today's content in each language (empty: it may be saved)."""
     problems = []
-    for language in LANGUAGES:
+    for language in LANGUAGE_CODES:
         content = todays_content(app, session, language, now=now)
         problems += [p for p in validate_wording(wording, content) if p not in problems]
         # An empty edition exercises the other branches ({% if count %} …) too.

@@ -6,7 +6,8 @@ import math
 from flask import abort, current_app, render_template, request
 
 from ..articles import (
-    ALL, KINDS, count_articles, facet_counts, get_article, list_articles, resolve_scope, search_articles,
+    ALL, KINDS, count_articles, facet_counts, get_article, list_articles, reprints_of, resolve_scope,
+    search_articles,
 )
 from ..db import get_session
 from ..feeds.formats import FORMATS
@@ -39,10 +40,12 @@ def listing(kind: str, slug: str):
 @bp.route("/articles/<slug>")
 def article(slug: str):
     """One article with its original source."""
-    found = get_article(get_session(), slug)
+    session = get_session()
+    found = get_article(session, slug)
     if found is None:
         abort(404)
-    return render_template("public/article.html", article=found, **_navigation(ALL))
+    return render_template("public/article.html", article=found, reprints=reprints_of(session, found),
+                           **_navigation(ALL))
 
 
 @bp.route("/search")
