@@ -1,4 +1,4 @@
-"""Page languages with Flask-Babel: the reader's choice, the catalogues, dates in their format.
+"""Page languages with Flask-Babel: the reader's choice, the catalogues, dates in its format.
 
 The language is ``?lang=`` (remembered in a cookie), else the cookie, else the best match of
 Accept-Language, else the first of languages.toml. Our strings are gettext msgids in English;
@@ -7,13 +7,15 @@ Accept-Language, else the first of languages.toml. Our strings are gettext msgid
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
 from flask_babel import Babel, gettext, lazy_gettext
+from markupsafe import Markup
 
 from . import languages
+from .config import site_timezone
 from .languages import BY_CODE, CODES, DEFAULT, LANGUAGES, Language, N_
+from .timestamps import day_only, format_moment, format_published
 
 __all__ = ["N_", "current_language", "gettext", "init_app", "lazy_gettext", "locale", "localtime"]
 
@@ -21,7 +23,6 @@ COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
 # A page that answered a POST has no address to show in another language; these stand in.
 _LANG_FALLBACK = {"admin": "admin.dashboard"}
-DATE_FORMATS = {"zh-CN": "%Y年%m月%d日 %H:%M", "en": "%d %b %Y, %H:%M"}
 
 babel = Babel()
 
@@ -34,7 +35,7 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT.locale)
     babel.init_app(app, locale_selector=_babel_locale)
     app.after_request(_remember_language)
-    app.jinja_env.globals.update(locale=locale, LANGUAGES=LANGUAGES, lang_url=lang_url)
+    app.jinja_env.globals.update(locale=locale, LANGUAGES=LANGUAGES, lang_url=lang_url, published=published)
     app.jinja_env.filters["localtime"] = localtime
 
 
@@ -81,9 +82,16 @@ def lang_url(code: str) -> str:
     return url_for(request.endpoint, **values)
 
 
-def localtime(value: datetime | None, fmt: str | None = None) -> str:
-    """An aware datetime shown in the site's time zone and the page's date format."""
+def localtime(value: datetime | None) -> str:
+    """An aware datetime in the site's time zone, in the page language's format."""
     if value is None:
         return ""
-    zone = ZoneInfo(current_app.config["TIMEZONE"])
-    return value.astimezone(zone).strftime(fmt or DATE_FORMATS[locale()])
+    return format_moment(value, locale(), site_timezone(current_app))
+
+
+def published(article) -> Markup:
+    """An article's ``<time>``: the day alone when its file gave no time, else day and time."""
+    zone = site_timezone(current_app)
+    day = day_only(article.published_at, article.published_known, zone)
+    text = format_published(article.published_at, day, locale(), zone)
+    return Markup('<time datetime="{}">{}</time>').format((day or article.published_at).isoformat(), text)

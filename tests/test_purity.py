@@ -16,6 +16,7 @@ PURE = [
     PACKAGE / "feeds" / "opml.py",
     PACKAGE / "sanitize.py",
     PACKAGE / "languages.py",
+    PACKAGE / "timestamps.py",
     PACKAGE / "mail" / "message.py",
     PACKAGE / "digest" / "compose.py",
     PACKAGE / "digest" / "render.py",

@@ -18,6 +18,7 @@ from markupsafe import escape
 
 from ..languages import resolve, translations
 from ..sanitize import is_safe_url
+from ..timestamps import format_day
 from .compose import DigestContent, DigestItem
 from .wording import (
     PREFERENCES_PLACEHOLDER,
@@ -25,7 +26,6 @@ from .wording import (
     DigestWording,
     WordingError,
     clean,
-    format_day,
     item_values,
     one_line,
     render_wording,

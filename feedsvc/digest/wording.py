@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from jinja2 import StrictUndefined, TemplateSyntaxError
@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..languages import N_, resolve, translations
 from ..sanitize import strip_control_chars
+from ..timestamps import format_day, format_published
 from .compose import DigestContent, DigestItem
 
 SUBJECT_MAX = 150
@@ -25,7 +26,6 @@ UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
 PREFERENCES_PLACEHOLDER = "%%PREFERENCES_URL%%"
 PLACEHOLDERS = (UNSUBSCRIBE_PLACEHOLDER, PREFERENCES_PLACEHOLDER)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True)
@@ -78,22 +78,6 @@ def default_wording(language: str) -> DigestWording:
     gettext = translations(resolve(language).code).gettext
     return DigestWording(subject=gettext(DEFAULT_SOURCES.subject), intro=gettext(DEFAULT_SOURCES.intro),
                          item_template=DEFAULT_SOURCES.item_template)
-
-
-def format_day(day: date, language: str) -> str:
-    """``2026年11月20日`` or ``20 Nov 2026``; month names are ours, not the C locale's."""
-    if resolve(language).code == "en":
-        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def format_moment(moment: datetime, language: str, zone: ZoneInfo) -> str:
-    """An aware datetime in ``zone``: ``2026年11月20日 09:30`` or ``20 Nov 2026, 09:30``."""
-    if moment.utcoffset() is None:
-        raise ValueError(f"digest dates must be timezone-aware, got naive {moment.isoformat()}")
-    local = moment.astimezone(zone)
-    joiner = ", " if resolve(language).code == "en" else " "
-    return f"{format_day(local.date(), language)}{joiner}{local:%H:%M}"
 
 
 def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
@@ -193,7 +177,7 @@ def item_values(item: DigestItem, language: str, zone: ZoneInfo) -> dict:
         "title": one_line(clean(item.title), limit=1000),
         "summary": clean(item.summary),
         "source": one_line(clean(item.source_name or "")),
-        "date": format_moment(item.published, language, zone),
+        "date": format_published(item.published, item.day, language, zone),
         "category": one_line(clean(item.category or "")),
     }
 

@@ -87,17 +87,18 @@ def test_zh_digest_shows_every_item_in_shanghai_time():
 
 
 def test_en_digest_shows_every_item_in_new_york_time():
+    # Babel's (CLDR's) English: a narrow no-break space before AM/PM.
     rendered = render(make_content("en", "America/New_York"))
     assert rendered.subject == (
-        "江城新闻 daily digest, 20 Nov 2026: 2 articles · 江城大桥完成检修 周五起恢复通行"
+        "江城新闻 daily digest, Nov 20, 2026: 2 articles · 江城大桥完成检修 周五起恢复通行"
     )
     bridge, library = items_of(rendered.html)
-    assert "Source: 江城日报 · 19 Nov 2026, 20:30 · 本地" in bridge.text_content()
-    assert "Source: Harbour Weekly · 19 Nov 2026, 07:00 · Culture" in library.text_content()
+    assert "Source: 江城日报 · Nov 19, 2026, 8:30\u202fPM · 本地" in bridge.text_content()
+    assert "Source: Harbour Weekly · Nov 19, 2026, 7:00\u202fAM · Culture" in library.text_content()
     links = {a.text_content(): a.get("href") for a in library.iter("a")}
     assert links["Read on 江城新闻"] == LIBRARY.url
     assert links["Read the original"] == LIBRARY.original_url
-    assert "Here are 2 new articles for 20 Nov 2026." in rendered.html
+    assert "Here are 2 new articles for Nov 20, 2026." in rendered.html
 
 
 def test_text_body_keeps_every_url_whole_on_its_line():

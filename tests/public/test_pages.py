@@ -1,7 +1,7 @@
 """Reader pages: listings, article pages with the original source, search, languages."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from lxml import html as lxml_html
@@ -64,6 +64,21 @@ def test_article_page_links_the_original(client, articles):
     text = doc.text_content()
     assert "转载自 滨海晚报" in text and "阅读原文" in text and "王晓" in text
     assert "四十万册" in doc.cssselect(".body")[0].text_content()
+
+
+def test_a_date_only_article_shows_its_day_alone(client, add_article):
+    slug = add_article(title="只有日期的文章", text=ZH_TEXT, lang="zh", published=date(2026, 11, 21))
+    for path in ("/", f"/articles/{slug}"):
+        [time] = page(client.get(path)).cssselect("time")
+        assert (time.get("datetime"), time.text_content()) == ("2026-11-21", "2026年11月21日")
+    [time] = page(client.get(f"/articles/{slug}?lang=en")).cssselect("time")
+    assert time.text_content() == "Nov 21, 2026"
+
+
+def test_a_time_shows_in_the_site_zone_in_each_language(client, articles):
+    [time] = page(client.get(f"/articles/{articles['zh']}?lang=en")).cssselect("time")
+    assert time.get("datetime") == "2026-11-20T01:30:00+00:00"
+    assert time.text_content() == "Nov 20, 2026, 9:30\u202fAM"
 
 
 def test_english_on_request_and_remembered(client, articles):
