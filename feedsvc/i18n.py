@@ -16,6 +16,7 @@ from . import languages
 from .config import site_timezone
 from .languages import BY_CODE, CODES, DEFAULT, LANGUAGES, Language, N_
 from .timestamps import day_only, format_moment, format_published
+from .web import external_url
 
 __all__ = ["N_", "current_language", "gettext", "init_app", "lazy_gettext", "locale", "localtime"]
 
@@ -74,12 +75,20 @@ def locale() -> str:
     return current_language().code
 
 
-def lang_url(code: str) -> str:
-    """This page in the language ``code`` (a page answering a POST: its section's first page)."""
-    if request.method != "GET" or request.endpoint is None:
-        return url_for(_LANG_FALLBACK.get(request.blueprint or "", "public.index"), lang=code)
-    values = request.args.to_dict(flat=False) | (request.view_args or {}) | {"lang": code}
-    return url_for(request.endpoint, **values)
+def lang_url(code: str | None, external: bool = False) -> str:
+    """This page in the language ``code`` (None: as negotiated), absolute on BASE_URL if ``external``.
+
+    A page answering a POST has no address of its own; its section's first page stands in.
+    """
+    endpoint, values = request.endpoint, request.args.to_dict(flat=False) | (request.view_args or {})
+    if request.method != "GET" or endpoint is None:
+        endpoint, values = _LANG_FALLBACK.get(request.blueprint or "", "public.index"), {}
+    values.pop("lang", None)
+    if code is not None:
+        values["lang"] = code
+    if external:
+        return external_url(current_app._get_current_object(), endpoint, **values)
+    return url_for(endpoint, **values)
 
 
 def localtime(value: datetime | None) -> str:

@@ -6,6 +6,7 @@ catalogue (``translations/<locale>/LC_MESSAGES/messages.po``, compiled to ``.mo`
 """
 from __future__ import annotations
 
+import itertools
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -25,7 +26,7 @@ class Language:
     code: str  # "zh-CN": ?lang=, the cookie, a subscriber's language, <html lang>
     label: str  # how it names itself in the language menus
     locale: str  # Babel's name: "zh_Hans_CN"; the catalogue's folder and the date formats
-    script: str | None = None  # Chinese articles are shown in this script ("Hans", "Hant")
+    opencc: str | None = None  # how Chinese articles are converted for these readers ("t2s", "s2tw")
 
     @property
     def babel(self) -> Locale:
@@ -71,8 +72,10 @@ def match(tag: str) -> Language | None:
     found = find(tag)
     if found is not None:
         return found
+    # BCP 47 extensions and private use (zh-CN-u-ca-chinese) start at a one-letter subtag.
+    subtags = list(itertools.takewhile(lambda s: len(s) > 1, tag.replace("_", "-").split("-")))
     try:
-        wanted = Locale.parse(tag.replace("-", "_"))
+        wanted = Locale.parse("_".join(subtags))
     except (UnknownLocaleError, ValueError, TypeError):
         return None
     same = [lang for lang in LANGUAGES if lang.babel.language == wanted.language]

@@ -5,11 +5,12 @@ from typing import Iterable
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from .i18n import N_, gettext
+from .languages import N_
 from .sanitize import sanitize_html
 
 csrf = CSRFProtect()

@@ -35,7 +35,7 @@ def test_home_lists_articles_with_navigation_and_feeds(client, articles):
     titles = [a.text_content() for a in doc.cssselect("article.item h3 a")]
     assert set(titles) == {"新图书馆周六开放", "Harbour ferry returns"}
     assert "滨海晚报" in doc.text_content() and "2026年11月20日 09:30" in doc.text_content()
-    feeds = {l.get("type"): l.get("href") for l in doc.cssselect('link[rel="alternate"]')}
+    feeds = {l.get("type"): l.get("href") for l in doc.cssselect('link[rel="alternate"][type]')}
     assert feeds == {
         "application/rss+xml": "https://feeds.example.org/feeds/rss.xml",
         "application/atom+xml": "https://feeds.example.org/feeds/atom.xml",
