@@ -1,4 +1,5 @@
-"""Page languages with Flask-Babel: the reader's choice, the catalogues, dates in its format.
+"""Page languages with Flask-Babel: the reader's choice, the catalogues, dates in its format,
+and articles in its script.
 
 The language is ``?lang=`` (remembered in a cookie), else the cookie, else the best match of
 Accept-Language, else the first of languages.toml. Our strings are gettext msgids in English;
@@ -13,6 +14,7 @@ from flask_babel import Babel, gettext, lazy_gettext
 from markupsafe import Markup
 
 from . import languages
+from .chinese import convert, convert_html
 from .config import site_timezone
 from .languages import BY_CODE, CODES, DEFAULT, LANGUAGES, Language, N_
 from .timestamps import day_only, format_moment, format_published
@@ -37,7 +39,8 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_babel_locale)
     app.after_request(_remember_language)
     app.jinja_env.globals.update(locale=locale, LANGUAGES=LANGUAGES, lang_url=lang_url, published=published)
-    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters.update(localtime=localtime, in_script=in_script)
+    app.jinja_env.globals["content_lang"] = content_lang
 
 
 def current_language() -> Language:
@@ -96,6 +99,20 @@ def localtime(value: datetime | None) -> str:
     if value is None:
         return ""
     return format_moment(value, locale(), site_timezone(current_app))
+
+
+def in_script(value) -> str:
+    """Article text (a title, a name; sanitized HTML as Markup) in the page reader's script."""
+    if value is None:
+        return ""
+    config = current_language().opencc
+    return convert_html(value, config) if isinstance(value, Markup) else convert(str(value), config)
+
+
+def content_lang(lang: str | None) -> str:
+    """An article's ``lang`` as the page shows it: Chinese converted to the reader's script is theirs."""
+    language = current_language()
+    return language.code if language.opencc and (lang or "").startswith("zh") else lang or ""
 
 
 def published(article) -> Markup:

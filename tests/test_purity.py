@@ -17,6 +17,7 @@ PURE = [
     PACKAGE / "sanitize.py",
     PACKAGE / "languages.py",
     PACKAGE / "timestamps.py",
+    PACKAGE / "chinese.py",
     PACKAGE / "mail" / "message.py",
     PACKAGE / "digest" / "compose.py",
     PACKAGE / "digest" / "render.py",

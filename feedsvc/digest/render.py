@@ -7,7 +7,7 @@ so a large mailing costs one render and many cheap copies.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,6 +16,7 @@ import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from ..chinese import convert
 from ..languages import resolve, translations
 from ..sanitize import is_safe_url
 from ..timestamps import format_day
@@ -69,6 +70,7 @@ def render_digest(
 ) -> RenderedDigest:
     """One edition's email, placeholders left for ``personalise``; WordingError on bad wording."""
     lang = resolve(content.language).code
+    content = in_readers_script(content)
     worded = render_wording(wording, content)
     zone = ZoneInfo(content.timezone)
     items = tuple(
@@ -94,6 +96,20 @@ def render_digest(
         html=_INLINER.inline(env.get_template("digest.html").render(context)),
         text=env.get_template("digest.txt").render(context),
     )
+
+
+def in_readers_script(content: DigestContent) -> DigestContent:
+    """The items' words in the reader's script (OpenCC); the store keeps what was written."""
+    opencc = resolve(content.language).opencc
+    if not opencc:
+        return content
+    items = tuple(
+        replace(item, title=convert(item.title, opencc), summary=convert(item.summary, opencc),
+                source_name=item.source_name and convert(item.source_name, opencc),
+                category=item.category and convert(item.category, opencc))
+        for item in content.items
+    )
+    return replace(content, items=items)
 
 
 def personalise(

@@ -12,6 +12,7 @@ from ..articles import (
 from ..db import get_session
 from ..feeds.formats import FORMATS
 from ..feeds.views import feed_url
+from ..i18n import current_language
 from ..web import any_of
 from . import bp
 
@@ -77,10 +78,13 @@ def _navigation(scope) -> dict:
     """What every reader's page shows beside its content: facets, and its feeds to discover."""
     session = get_session()
     site = current_app.config["SITE_NAME"]
+    # A reader who sees Chinese in their script discovers the feeds in it too.
+    language = current_language()
+    lang = {"lang": language.code} if language.opencc else {}
     return {
         "categories": facet_counts(session, "category"),
         "sources": facet_counts(session, "source"),
-        "feed_links": {f.name: feed_url(scope, f.name) for f in FORMATS},
+        "feed_links": {f.name: feed_url(scope, f.name, **lang) for f in FORMATS},
         "feed_title": f"{site} · {scope.name}" if scope.name else site,
     }
 

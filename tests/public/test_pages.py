@@ -36,10 +36,11 @@ def test_home_lists_articles_with_navigation_and_feeds(client, articles):
     assert set(titles) == {"新图书馆周六开放", "Harbour ferry returns"}
     assert "滨海晚报" in doc.text_content() and "2026年11月20日 09:30" in doc.text_content()
     feeds = {l.get("type"): l.get("href") for l in doc.cssselect('link[rel="alternate"][type]')}
+    # The page shows Chinese in Simplified, and so do the feeds it names.
     assert feeds == {
-        "application/rss+xml": "https://feeds.example.org/feeds/rss.xml",
-        "application/atom+xml": "https://feeds.example.org/feeds/atom.xml",
-        "application/feed+json": "https://feeds.example.org/feeds/feed.json",
+        "application/rss+xml": "https://feeds.example.org/feeds/rss.xml?lang=zh-CN",
+        "application/atom+xml": "https://feeds.example.org/feeds/atom.xml?lang=zh-CN",
+        "application/feed+json": "https://feeds.example.org/feeds/feed.json?lang=zh-CN",
     }
     nav = [a.text_content() for a in doc.cssselect("aside a")]
     assert {"城市", "Transport", "滨海晚报", "Bay Courier"} <= set(nav)
@@ -52,7 +53,7 @@ def test_listing_by_category_has_its_own_feeds(client, articles):
     doc = page(client.get("/category/城市"))
     assert [a.text_content() for a in doc.cssselect("article.item h3 a")] == ["新图书馆周六开放"]
     hrefs = [l.get("href") for l in doc.cssselect('link[rel="alternate"]')]
-    assert "https://feeds.example.org/feeds/category/%E5%9F%8E%E5%B8%82/atom.xml" in hrefs
+    assert "https://feeds.example.org/feeds/category/%E5%9F%8E%E5%B8%82/atom.xml?lang=zh-CN" in hrefs
     assert client.get("/category/none").status_code == 404
 
 
