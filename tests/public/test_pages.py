@@ -67,6 +67,15 @@ def test_article_page_links_the_original(client, articles):
     assert "四十万册" in doc.cssselect(".body")[0].text_content()
 
 
+def test_the_story_names_its_reprints(client, articles, add_article):
+    reprint = add_article(title="新图书馆周六开放（转载）", text=ZH_TEXT, source_name="江岸晨报", lang="zh")
+    doc = page(client.get(f"/articles/{articles['zh']}"))
+    [line] = doc.cssselect(".reprints")
+    assert "同一报道的其他转载" in line.text_content()
+    assert [a.get("href") for a in line.cssselect("a")] == [f"/articles/{reprint}"]
+    assert line.cssselect("a")[0].text_content() == "江岸晨报"
+
+
 def test_a_date_only_article_shows_its_day_alone(client, add_article):
     slug = add_article(title="只有日期的文章", text=ZH_TEXT, lang="zh", published=date(2026, 11, 21))
     for path in ("/", f"/articles/{slug}"):
