@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .articles import KINDS
+from .languages import CODES as LANGUAGE_CODES
 from .mail.message import normalise_address
 from .models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow
 from .sanitize import from_spreadsheet_cell, has_control_characters, spreadsheet_cell, split_list
 
-LANGUAGES = ("zh-CN", "en")
 MAX_TOPICS = 100
 CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
 
@@ -68,8 +68,8 @@ def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Pre
     if zone is None or not is_timezone(zone):
         errors["timezone"] = f"unknown time zone {zone!r}" if zone else "must be a time zone name"
     language = _text(raw.get("language"), defaults.language)
-    if language not in LANGUAGES:
-        errors["language"] = f"must be one of {', '.join(LANGUAGES)}"
+    if language not in LANGUAGE_CODES:
+        errors["language"] = f"must be one of {', '.join(LANGUAGE_CODES)}"
     if errors:
         raise PreferenceErrors(errors)
     return Preferences(topics=topics, delivery_hour=hour, timezone=zone, language=language)

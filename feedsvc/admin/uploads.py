@@ -9,6 +9,7 @@ from werkzeug.utils import secure_filename
 
 from ..i18n import gettext as _
 from ..ingest.formats import SUFFIXES, is_importable
+from ..languages import N_
 from ..sanitize import clean_line
 
 
@@ -28,8 +29,8 @@ def upload_name(filename: str | None) -> str | None:
 
 
 # Why a file was refused, as message ids the page translates ("%(suffixes)s": what we import).
-REFUSALS = ("This kind of file is not imported (%(suffixes)s).", "The file is too large.",
-            "The file is empty.", "The file name is not allowed.")
+REFUSALS = (N_("This kind of file is not imported (%(suffixes)s)."), N_("The file is too large."),
+            N_("The file is empty."), N_("The file name is not allowed."))
 
 
 def shown_message(message: str) -> str:
@@ -57,13 +58,13 @@ def read_uploads(files: Iterable[FileStorage], *, max_bytes: int
         name = upload_name(upload.filename)
         if name is None:
             # A message id: the page fills in the suffixes when it translates it.
-            refused.append((shown, "This kind of file is not imported (%(suffixes)s)."))
+            refused.append((shown, REFUSALS[0]))
             continue
         data = read_limited(upload, max_bytes)
         if data is None:
-            refused.append((shown, "The file is too large."))
+            refused.append((shown, REFUSALS[1]))
         elif not data.strip():
-            refused.append((shown, "The file is empty."))
+            refused.append((shown, REFUSALS[2]))
         else:
             accepted.append((shown, name, data))
     return accepted, refused
