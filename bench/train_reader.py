@@ -140,6 +140,8 @@ class _Text:
 
     def __init__(self, text: str):
         self.text = text
+        self.tag = "p"
+        self.element = None
         self.heading = False
         self.link_density = 0.0
         self.link_chars = 0

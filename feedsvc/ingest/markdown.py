@@ -7,7 +7,7 @@ from datetime import tzinfo
 import yaml
 from markdown_it import MarkdownIt
 
-from feedsvc.ingest.article import ParseError, ParsedArticle
+from feedsvc.ingest.article import ParsedArticle, ParseError
 from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs
 from feedsvc.ingest.fields import fields_from_mapping
 from feedsvc.sanitize import sanitize_html

@@ -27,6 +27,7 @@ class SeenLine:
     position: int  # the element's index in document order
     line: Line
     element: object = None
+    parent: object = None  # where the line stood, once it is taken out of the page
 
 
 @dataclass

@@ -16,6 +16,13 @@ _BYLINE_ZH = re.compile(
     r"^(?:[\u4e00-\u9fff·]{2,12}\s+)?(?:本报|本報|本台|本刊|本网|本網)?(?:特约|特約)?(?:记者|記者)\s*([^\s:：].{0,30})$"
     r"|^文\s*[/|｜]\s*(.{1,20})$"
 )
+# A post's header on forums, blogs and comment lists: "风吹麦浪88 发表于 2024-03-02 21:15",
+# "jane posted on March 3, 2024".
+_POSTED = re.compile(
+    r"^(?P<name>[^\s:：]{1,30}(?: [^\s:：]{1,30}){0,2})\s*(?:发表于|發表於|发布于|發佈於|发表在|posted (?:on|at)|wrote on)"
+    r"\s*[:：]?\s*(?P<date>.+)$",
+    re.IGNORECASE,
+)
 # "本报讯(记者 张三)" / "新华社北京3月3日电(记者 李四 王五)" at the start of the first paragraph.
 # The credit follows the dateline ("…讯", "…电") or opens the paragraph.
 _LEAD_BYLINE = re.compile(
@@ -61,6 +68,14 @@ def parse_byline(line: str) -> dict[str, str] | None:
         if author:
             fields["author"] = author
             return fields
+    match = _POSTED.match(line)
+    if match:
+        # The rest must be the date (and little else): a post's header, not its text.
+        rest = match.group("date").strip()
+        span = date_span(rest)
+        after = rest[span[1]:] if span is not None else ""
+        if span is not None and span[0] == 0 and len(after) <= 16 and not any(m in after for m in "，。！？,.!?"):
+            return {**fields, "author": match.group("name"), "published": rest[: span[1]].strip()}
     return None
 
 

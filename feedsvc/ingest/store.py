@@ -12,8 +12,21 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Article, ArticleBand, Category, Source, Tag, bump_store_version, utcnow
-from ..text.signature import band_keys, content_hash, signature, similarity_from_signatures
+from ..models import (
+    Article,
+    ArticleBand,
+    Category,
+    Source,
+    Tag,
+    bump_store_version,
+    utcnow,
+)
+from ..text.signature import (
+    band_keys,
+    content_hash,
+    signature,
+    similarity_from_signatures,
+)
 from .article import ParsedArticle
 from .enrich import NAME_LENGTH
 from .settings import ImportSettings

@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from feedsvc.ingest import dates, infolines, people, sitelines
-from feedsvc.ingest.article import ParseError, ParsedArticle
+from feedsvc.ingest.article import ParsedArticle, ParseError
 from feedsvc.ingest.blocks import clean_paragraph, join_paragraphs, paragraphs_to_html
 from feedsvc.ingest.chrome import (
-    AFFILIATION, BLANK, BREADCRUMB, END, INFO, NAV, TEXT, WELCOME, Line, classify_line,
-    ends_article, ends_sentence, is_prose,
+    AFFILIATION,
+    BLANK,
+    BREADCRUMB,
+    END,
+    INFO,
+    NAV,
+    TEXT,
+    WELCOME,
+    Line,
+    classify_line,
+    ends_article,
+    ends_sentence,
+    is_prose,
 )
 
 # Inside the body only a bare time line stays text (it may be an event's); other labelled
@@ -45,12 +56,13 @@ def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
             _collect(line, fields, title)
 
     paragraphs = _paragraphs(body)
-    author = people.join_names(fields.get("author", "")) or people.lead_byline(paragraphs[0])
+    author = people.plausible_name(people.join_names(fields.get("author", "")) or people.lead_byline(paragraphs[0]))
     return ParsedArticle(
         title=title,
         text=join_paragraphs(paragraphs),
         html=paragraphs_to_html(paragraphs),
         author=author,
+        editor=people.plausible_name(people.join_names(fields.get("editor", ""))),
         author_affiliation=fields.get("author_affiliation") or None,
         source_name=fields.get("source_name") or None,
         site_name=fields.get("site_name") or None,

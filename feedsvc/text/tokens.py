@@ -33,11 +33,21 @@ CHINESE_FUNCTION_CHARS = frozenset(
     "吗呢吧啊呀嘛么则并等将为所由即如若因很还不有要会我你他她它们"
 )
 
-# Words of more than one character that Chinese news uses everywhere ("表示" is its "said").
+# Words of more than one character that Chinese news uses everywhere ("表示" is its "said"),
+# and the words of a news page's furniture that reach a scraped body (comment counts,
+# share bars, credits): none of them tags an article.
 CHINESE_STOP_WORDS = frozenset(
     "我们 你们 他们 她们 它们 这个 那个 这些 那些 一个 没有 什么 因为 所以"
     " 但是 如果 可以 已经 表示 进行 目前 以及 并且 或者 其中 这样 那样 自己"
-    " 这是 就是 还是 通过 对于 认为 记者".split()
+    " 这是 就是 还是 通过 对于 认为 记者"
+    " 日电 本报讯 来源 编辑 责任编辑 作者 通讯员 跟贴 跟帖 评论 分享 点击 详细 详情 小时 分钟"
+    " 今天 昨天 今日 昨日 近日 日前 据悉 了解 介绍 报道 网友 图片 视频 原文 全文 阅读 更多"
+    " 查看 收藏 打印 微信 微博 客户端 下载 扫码 关注 举报 字号 正文 首页 栏目 频道 网站".split()
+)
+# English furniture words likewise.
+ENGLISH_FURNITURE = frozenset(
+    "pick picks share comment comments click read subscribe newsletter advertisement sponsored"
+    " photo photos image images video videos caption credit getty".split()
 )
 
 _ENGLISH_WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -80,6 +90,8 @@ def _keep(token: str) -> str | None:
     if not any(unicodedata.category(ch)[0] in "LN" for ch in token):
         return None
     if token in ENGLISH_STOP_WORDS or token in CHINESE_FUNCTION_CHARS or token in CHINESE_STOP_WORDS:
+        return None
+    if token in ENGLISH_FURNITURE:
         return None
     return token
 
