@@ -93,8 +93,8 @@ def fit(items):
     return HistGradientBoostingClassifier(**PARAMS).fit(np.asarray(x), np.asarray(y), sample_weight=np.asarray(w))
 
 
-def export(model) -> dict:
-    """The fitted trees as plain lists (feature, threshold, children, leaf value)."""
+def export(model, trained: dict) -> dict:
+    """The fitted trees as plain lists (feature, threshold, children, leaf value), and how."""
     trees = []
     for (predictor,) in model._predictors:
         nodes = predictor.nodes
@@ -106,7 +106,7 @@ def export(model) -> dict:
     return {
         "features": list(NAMES), "baseline": float(model._baseline_prediction.ravel()[0]),
         "depth": PARAMS["max_depth"] + 1, "trees": trees,
-        "trained": {"params": PARAMS, "library": "scikit-learn HistGradientBoostingClassifier"},
+        "trained": {"params": PARAMS, "library": "scikit-learn HistGradientBoostingClassifier", **trained},
     }
 
 
@@ -175,16 +175,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--write", action="store_true", help=f"fit on every page and write {MODEL_PATH.name}")
     args = parser.parse_args(argv)
     items = load(args.suite, args.jobs)
+    trained: dict = {"pages": {suite: sum(p.suite == suite for p, _ in items) for suite, _ in args.suite}}
     if args.cv:
         runs = cross_validate(items, args.cv, args.seeds)
+        trained["cross_validated"] = {"folds": args.cv, "shuffles": args.seeds, "text_f1": {
+            suite: round(float(np.mean([run[suite] for run in runs])), 4) for suite in runs[0]}}
         for suite in runs[0]:
             values = [run[suite] for run in runs]
             print(f"cv {args.cv}-fold {suite}: {np.mean(values):.4f} (runs: {', '.join(f'{v:.4f}' for v in values)})")
     if args.write:
         model = fit(items)
-        MODEL_PATH.write_text(json.dumps(export(model), separators=(",", ":")) + "\n", encoding="utf-8")
+        trained["in_sample"] = evaluate(items, lambda data: model.predict_proba(np.asarray(data["rows"]))[:, 1])
+        MODEL_PATH.write_text(json.dumps(export(model, trained), separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size:,} bytes)")
-        print("in-sample", evaluate(items, lambda data: model.predict_proba(np.asarray(data["rows"]))[:, 1]))
+        print("in-sample", trained["in_sample"])
 
 
 if __name__ == "__main__":

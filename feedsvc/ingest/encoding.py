@@ -31,6 +31,8 @@ _SUPERSETS = {"gb2312": "gb18030", "gbk": "gb18030", "hz": "gb18030", "big5": "b
               "ascii": "utf-8"}
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _MAX_CONTROL_SHARE = 0.05
+# ASCII text in UTF-16 is half NUL bytes, in UTF-32 three quarters.
+_WIDE_NUL_SHARE = 0.1
 # Crawlers cut pages mid-character and editors paste stray bytes: a declared (or recognised)
 # multi-byte encoding is kept when at most this share of its characters had to be replaced.
 _MAX_REPLACED_SHARE = 0.002
@@ -55,7 +57,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     for bom, name in _BOMS:
         if data.startswith(bom):
             return _checked(_strict(data[len(bom):], name), name), name
-    if b"\x00" in data:
+    if data.count(b"\x00") > _WIDE_NUL_SHARE * len(data):
+        # UTF-16/32 without a BOM, or binary; a few stray NULs in a page are only noise.
         return _decode_wide_or_reject(data)
     name = _declared_charset(data)
     if name not in (None, "utf-8") and not data.isascii() and _is_utf8(data):
@@ -75,6 +78,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         return _checked(chinese[0], chinese[1]), chinese[1]
     best = charset_normalizer.from_bytes(data).best()
     if best is None:
+        if b"\x00" in data:
+            raise ParseError("The file looks binary, not text.")
         raise ParseError("The file's text encoding could not be recognised.")
     name = _canonical(best.encoding)
     return _checked(_strict(data, name), name), name

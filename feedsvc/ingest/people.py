@@ -115,7 +115,8 @@ def clean_person(value: str | None) -> str | None:
 _NOT_A_NAME = re.compile(
     r"https?://|www\.|\.(?:com|cn|net|org|gov|edu|co|io)\b|@|[?？!！:：]|\d{3,}|"
     r"^(?:follow|username|user|staff|admin(?:istrator)?|editor|editors|team|webmaster|guest|author|"
-    r"subscribe|read more|more|share|by)\b",
+    r"subscribe|read more|more|share|by|last updated|updated|taboola|outbrain|sponsored|advertisement)\b"
+    r"|\bby (?:taboola|outbrain)\b",
     re.IGNORECASE,
 )
 _USER_ID = re.compile(r"^[a-z0-9_.-]+$")
@@ -127,11 +128,14 @@ _BY = re.compile(r"^(?:by|von|par|por|di|de|door|av|af|text|texte|written by|pos
 _AFTER_NAME = re.compile(
     r"\s*(?:[|•·–—]|\s-\s|\s-$)"
     r"|(?:\s+|(?<=[a-z]))(?:Published|Updated|Last updated|Posted|Staff Writer|Staff Reporter|"
-    r"Reporter|Correspondent|Contributor|Senior \w+|Follow)\b"
+    r"Reporter|Correspondent|Contributor|Senior \w+|Follow|\w+ Editor|Editor)\b"
+    r"|\s*\((?:reporting|photography|photos?|video|graphics|additional reporting)\)"
     r"|(?:\s+|(?<=[a-z]))(?:facebook|twitter|flipboard|whatsapp|linkedin)"
     r"|\s+\d+\s+(?:Comments?|Kommentare?|Min(?:ute)?s?\.? Read)\b"
     r"|\s+(?:on|am|le|el|il)\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|\d)"
-    r"|\s+on$",
+    r"|\s+on$"
+    r"|[;,]?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|[;,]?\s+\d{4}[-/.年]",
     re.I,
 )
 

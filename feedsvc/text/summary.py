@@ -28,6 +28,7 @@ _DATELINE = re.compile(
     r"^(?:.{0,20}?\d{1,2}月\d{1,2}日[电讯電訊]|本[报報][讯訊])\s*(?:[(（][^)）]{0,40}[)）])?\s*"
     r"|^[A-Z][A-Z .,'-]{2,40}\s+[—–-]\s+|^\((?:Reuters|AP|AFP|dpa)\)\s*[—–-]?\s*"
 )
+_ENDED = re.compile(r"[。！？!?.…；;][”’」』\"')）]*$")
 _QUOTE_OPEN = "“‘「『\""
 _QUOTE_CLOSE = "”’」』\""
 _SEMICOLONS = ("；", ";")
@@ -43,8 +44,9 @@ def summarize(text: str, *, max_chars: int = 200) -> str:
       and `join_sentences` do; one ending in a semicolon continues into the next, so a
       summary never ends on "；".
     - The first sentence loses its dateline ("新华社北京3月3日电（记者 李四）"); then
-      fragments (under ~10 Han characters or 30 Latin ones), quotations standing without
-      their speaker and page furniture ("点击进入…>>") are skipped — unless nothing else is
+      fragments (under ~10 Han characters or 30 Latin ones), lines without sentence-ending
+      punctuation (headings, list items), quotations standing without their speaker and
+      page furniture ("点击进入…>>") are skipped — unless nothing else is
       left, when the text is taken as it is.
     - Sentences are added in order while the summary fits; once it holds 60% of the budget
       the first that does not fit ends it, before that a later one that fits is still taken.
@@ -94,6 +96,8 @@ def _usable(sentence: str) -> bool:
     weight = len(sentence) + 2 * sum(1 for ch in sentence if is_wide(ch))
     if weight < _MIN_SENTENCE or _CHROME.search(sentence):
         return False
+    if not _ENDED.search(sentence):
+        return False  # a heading, a list item or a caption: sentences end in punctuation
     return not _bare_quotation(sentence)
 
 

@@ -157,6 +157,14 @@ def test_file_over_the_size_limit_fails_alone(tmp_path, app, session):
     assert "big.txt" in report.errors[0][0] and "too large" in report.errors[0][1]
 
 
+def test_every_importable_suffix_is_collected(tmp_path):
+    for name in ("a.txt", "b.text", "c.html", "d.htm", "e.xhtml", "f.shtml", "g.md", "h.markdown", "i.json"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "notes.docx").write_text("x", encoding="utf-8")
+    assert sorted(p.name for p in collect_files([tmp_path])) == [
+        "a.txt", "b.text", "c.html", "d.htm", "e.xhtml", "f.shtml", "g.md", "h.markdown", "i.json"]
+
+
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path, run_import):
     path = tmp_path / "huge.txt"
     with path.open("wb") as f:
