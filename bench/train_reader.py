@@ -119,7 +119,7 @@ def evaluate(items, probabilities_for) -> dict[str, float]:
     for page, data in items:
         text = ""
         if data is not None and data["rows"]:
-            reading = PageReading(units=[_Text(t) for t in data["texts"]], rows=data["rows"])
+            reading = PageReading(units=[_Text(i, t) for i, t in enumerate(data["texts"])], rows=data["rows"])
             units, _ = article_units(reading, data["title"], probabilities_for(data))
             text = "\n".join(u.text for u in units)
         if page.text is not None:
@@ -138,7 +138,9 @@ def evaluate(items, probabilities_for) -> dict[str, float]:
 class _Text:
     """Enough of a Unit for article_units' chrome filter when scoring (text only, no markup)."""
 
-    def __init__(self, text: str):
+    def __init__(self, index: int, text: str):
+        self.index = index
+        self.images = 0
         self.text = text
         self.tag = "p"
         self.element = None

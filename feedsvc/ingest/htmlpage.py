@@ -102,13 +102,14 @@ def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
     headline = headline if headline is not None else _headline(page, title)
     voters = Voters(lines=sorted(page.lines, key=lambda s: s.position), declared=declared, library=page.library,
                     title_position=page.order.get(headline) if headline is not None else None, lead=paragraphs[0])
-    site_name = declared.get("site_name") or _site_from_lines(page) or page.library.get("sitename")
+    site_name = (declared.get("site_name") or _site_from_lines(page) or page.library.get("sitename")
+                 or declared.get("title_site"))
     crumbs = visible_value(voters, "crumbs")
     return ParsedArticle(
         title=title,
         text=join_paragraphs(paragraphs),
         html=html,
-        author=decide_author(voters),
+        author=decide_author(voters, site_name=site_name),
         author_affiliation=visible_value(voters, "author_affiliation"),
         editor=decide_editor(voters),
         source_name=decide_source(voters),

@@ -82,7 +82,7 @@ def _parsed(seen: SeenLine | None, key: str, tz: tzinfo) -> datetime | date | No
     return dates.parse_date(seen.line.data[key], tz) if seen else None
 
 
-def decide_author(voters: Voters) -> str | None:
+def decide_author(voters: Voters, *, site_name: str | None = None) -> str | None:
     """The byline: the head's, a visible credit near the headline or trafilatura's, the lead's.
 
     The head (meta, JSON-LD) names the author on purpose. Then, on Chinese pages, the visible
@@ -97,11 +97,11 @@ def decide_author(voters: Voters) -> str | None:
     visible = people.join_names(seen.line.data["author"]) if seen else None
     library = voters.library.get("author")
     chinese = seen is not None and _HAN.search(seen.line.text)
-    candidates = [
-        _declared_author(voters.declared.get("author")),
-        *((visible, library) if chinese else (library, visible)),
-        people.lead_byline(voters.lead),
-    ]
+    declared = _declared_author(voters.declared.get("author"))
+    candidates = [declared, *((visible, library) if chinese else (library, visible)), people.lead_byline(voters.lead)]
+    if declared and site_name and _same_name(declared, site_name):
+        # The site signing in its head ("网易新闻") yields to a person's visible byline.
+        candidates = [*candidates[1:], declared]
     for candidate in candidates:
         name = people.plausible_name(candidate, known=known)
         if name:
@@ -112,7 +112,7 @@ def decide_author(voters: Voters) -> str | None:
 def decide_editor(voters: Voters) -> str | None:
     """The editor a "责任编辑" / "Edited by" line names (never taken as the author)."""
     seen = voters.nearest("editor")
-    return people.plausible_name(people.join_names(seen.line.data["editor"])) if seen else None
+    return people.plausible_name(people.join_names(people.clean_byline(seen.line.data["editor"]) or "")) if seen else None
 
 
 def decide_source(voters: Voters) -> str | None:
@@ -127,6 +127,10 @@ def visible_value(voters: Voters, key: str) -> str | None:
     """The value of ``key`` on the visible line nearest the headline."""
     seen = voters.nearest(key)
     return seen.line.data[key] if seen else None
+
+
+def _same_name(a: str, b: str) -> bool:
+    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
 
 
 def _declared_author(value: str | None) -> str | None:

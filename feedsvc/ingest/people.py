@@ -140,9 +140,14 @@ _AFTER_NAME = re.compile(
 )
 
 
+# A CMS's staff code after an editor's name ("张小明_NN9876").
+_STAFF_CODE = re.compile(r"[_-][A-Za-z]{1,5}\d{2,}$")
+
+
 def clean_byline(value: str | None) -> str | None:
     """A byline's name without its "By"/"Von", and without what follows the name on its row."""
     value = _BY.sub("", " ".join((value or "").split()))
+    value = _STAFF_CODE.sub("", value)
     match = _AFTER_NAME.search(value)
     if match and match.start() > 0:
         value = value[: match.start()]
