@@ -126,10 +126,12 @@ def extract_tags(text: str, lang: str | None, k: int = 5) -> list[str]:
     """Return up to k keywords: jieba TF-IDF for 'zh', word frequency for anything else."""
     if k <= 0:
         return []
-    tokens = tokenize(text, lang)
     if lang == "zh":
-        scores = _tf_idf(text)
+        words = _segment(text)  # once: the scores and the order of first appearance share it
+        tokens = [token for token in map(_keep, words) if token]
+        scores = _tf_idf(words)
     else:
+        tokens = tokenize(text, lang)
         scores = {word: float(count) for word, count in Counter(tokens).items() if _is_tag(word)}
     first_seen: dict[str, int] = {}
     for index, token in enumerate(tokens):
@@ -139,11 +141,11 @@ def extract_tags(text: str, lang: str | None, k: int = 5) -> list[str]:
     return order[:k]
 
 
-def _tf_idf(text: str) -> dict[str, float]:
-    """TF-IDF of the text's words against jieba's table, as jieba.analyse.extract_tags computes
+def _tf_idf(words: list[str]) -> dict[str, float]:
+    """TF-IDF of a text's words against jieba's table, as jieba.analyse.extract_tags computes
     it (words of two or more characters; unknown words get the median idf)."""
     idf, median = _idf_table()
-    counts = Counter(w for w in _segment(text) if len(w.strip()) >= 2)
+    counts = Counter(w for w in words if len(w.strip()) >= 2)
     total = sum(counts.values()) or 1
     scores: dict[str, float] = {}
     for word, count in counts.items():
