@@ -4,10 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# The message catalogues: translators edit the .po, the app reads the .mo compiled from it.
+CATALOGUES := $(wildcard feedsvc/translations/*/LC_MESSAGES/messages.po)
 
-.PHONY: run test test-sqlite test-postgres setup clean
+.PHONY: run test test-sqlite test-postgres setup messages clean
 
-setup: $(VENV)/.installed
+setup: $(VENV)/.installed $(CATALOGUES:.po=.mo)
 
 $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +17,14 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/pip install --quiet -r requirements.txt
 	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
+
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After changing our strings: extract them (babel.cfg) and bring every messages.po up to date.
+messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -c Translators: --add-location=file -o feedsvc/translations/messages.pot .
+	$(BIN)/pybabel update -i feedsvc/translations/messages.pot -d feedsvc/translations --no-fuzzy-matching --ignore-pot-creation-date
 
 # Embedded defaults: SQLite in instance/, mail to instance/outbox/, the demo articles.
 # One worker (scheduler + sender) runs beside the web server and stops with it.
@@ -31,4 +41,4 @@ test: setup
 	else echo "FEEDSVC_TEST_POSTGRES_URL unset: PostgreSQL run skipped (.ci/run sets it)"; fi
 
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) build *.egg-info feedsvc/translations/*/LC_MESSAGES/messages.mo

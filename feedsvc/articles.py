@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, Select, false, func, or_, select, text
 from sqlalchemy.orm import Session
 
+from .chinese import search_variants
 from .models import Article, Category, Source, Tag, article_tags
 
 
@@ -90,6 +91,12 @@ def get_article(session: Session, slug: str) -> Article | None:
     return session.scalar(select(Article).where(Article.slug == slug, Article.visible.is_(True)))
 
 
+def reprints_of(session: Session, article: Article) -> list[Article]:
+    """The visible reprints of a canonical article, oldest first (the story's other outlets)."""
+    query = select(Article).where(Article.duplicate_of_id == article.id, Article.visible.is_(True))
+    return list(session.scalars(query.order_by(Article.published_at, Article.id)))
+
+
 def facet_counts(session: Session, kind: str) -> list[tuple[str, str, int]]:
     """(slug, name, article count) of every category or source that has shown articles."""
     model = KINDS[kind]
@@ -124,15 +131,21 @@ def like_pattern(terms: str) -> str:
 
 
 def _match(session: Session, terms: str):
-    """A condition using each database's own index: FTS5 trigram on SQLite, pg_trgm on PostgreSQL."""
-    pattern = like_pattern(terms)
+    """A condition using each database's own index: FTS5 trigram on SQLite, pg_trgm on PostgreSQL.
+
+    The terms are looked for in Simplified and Traditional alike (chinese.search_variants), so
+    an article is found whichever script it or the query was written in.
+    """
+    variants = search_variants(terms)
     if session.get_bind().dialect.name == "sqlite":
         if len(terms) >= 3:  # the trigram index can only answer strings of three or more
-            phrase = '"' + terms.replace('"', '""') + '"'
+            query = " OR ".join('"' + variant.replace('"', '""') + '"' for variant in variants)
             return Article.id.in_(
                 select(text("rowid")).select_from(text("articles_fts"))
-                .where(text("articles_fts MATCH :phrase").bindparams(phrase=phrase))
+                .where(text("articles_fts MATCH :query").bindparams(query=query))
             )
-        return Article.title.like(pattern, escape="\\") | Article.body_text.like(pattern, escape="\\")
+        return or_(*(column.like(like_pattern(variant), escape="\\")
+                     for variant in variants for column in (Article.title, Article.body_text)))
     # Same expression as the GIN index ix_articles_search, so the planner can use it.
-    return (Article.title + " " + Article.body_text).ilike(pattern, escape="\\")
+    return or_(*((Article.title + " " + Article.body_text).ilike(like_pattern(variant), escape="\\")
+                 for variant in variants))

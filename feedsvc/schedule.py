@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import db
 from .jobs import JOBS
+from .languages import N_
 from .models import JobSchedule
 
 MIN_INTERVAL_SECONDS = 10
@@ -54,7 +55,8 @@ def set_schedule(app: Flask, job: str, *, interval_seconds: int, enabled: bool) 
     if job not in JOBS:
         raise ValueError(f"unknown job {job!r}")
     if not MIN_INTERVAL_SECONDS <= interval_seconds <= MAX_INTERVAL_SECONDS:
-        raise ValueError("interval must be between 10 seconds and 7 days")
+        # A msgid: the settings page shows it in the operator's language.
+        raise ValueError(N_("interval must be between 10 seconds and 7 days"))
     ensure_schedules(app)
     with db.new_session(app) as session, session.begin():
         row = session.get(JobSchedule, job)

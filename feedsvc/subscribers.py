@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .articles import KINDS
+from .languages import CODES as LANGUAGE_CODES
 from .mail.message import normalise_address
 from .models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow
 from .sanitize import split_list
 
-LANGUAGES = ("zh-CN", "en")
 CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
 
 
@@ -72,8 +72,8 @@ def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Pre
     if not is_timezone(zone):
         errors["timezone"] = f"unknown time zone {zone!r}"
     language = str(raw.get("language") or defaults.language)
-    if language not in LANGUAGES:
-        errors["language"] = f"must be one of {', '.join(LANGUAGES)}"
+    if language not in LANGUAGE_CODES:
+        errors["language"] = f"must be one of {', '.join(LANGUAGE_CODES)}"
     if errors:
         raise PreferenceErrors(errors)
     return Preferences(topics=topics, delivery_hour=hour, timezone=zone, language=language)

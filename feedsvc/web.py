@@ -5,19 +5,21 @@ from typing import Iterable
 from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
-from .i18n import gettext
+from .languages import N_
 from .sanitize import sanitize_html
 
 csrf = CSRFProtect()
 
 ERROR_TEXT = {
-    404: ("Page not found", "The page you asked for is not here."),
-    400: ("Bad request", None),
-    429: ("Too many requests", "Please try again in an hour."),
+    404: (N_("Page not found"), N_("The page you asked for is not here.")),
+    400: (N_("Bad request"), None),
+    429: (N_("Too many requests"), N_("Please try again in an hour.")),
+    500: (N_("Server error"), N_("Something went wrong on our side.")),
 }
 
 

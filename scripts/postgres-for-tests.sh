@@ -20,4 +20,7 @@ done
 # A throwaway role for tests on loopback only; its password is not a secret of any deployment.
 su postgres -c "psql -q -p $port -tAc \"SELECT 1 FROM pg_roles WHERE rolname='feedsvc_test'\"" | grep -q 1 \
   || su postgres -c "psql -q -p $port -c \"CREATE ROLE feedsvc_test LOGIN CREATEDB PASSWORD 'feedsvc_test'\"" >&2
+# Dropping a test database WITH (FORCE) must end an autovacuum worker that is in it; that needs
+# pg_signal_backend (else the teardown fails now and then with InsufficientPrivilege).
+su postgres -c "psql -q -p $port -c \"GRANT pg_signal_backend TO feedsvc_test\"" >/dev/null 2>&1 || true
 echo "postgresql://feedsvc_test:feedsvc_test@127.0.0.1:$port/postgres"

@@ -1,4 +1,5 @@
-"""The package as installed: a wheel carries every subpackage and the templates, and runs from anywhere."""
+"""The package as installed: a wheel carries every subpackage, the templates and the compiled
+catalogues, and runs from anywhere."""
 from __future__ import annotations
 
 import os
@@ -14,6 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 TEMPLATES = sorted(p.relative_to(ROOT / "templates").as_posix() for p in (ROOT / "templates").rglob("*")
                    if p.is_file() and p.suffix in (".html", ".txt"))
+CATALOGUES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "feedsvc" / "translations").rglob("messages.po"))
 # Run from the installed copy: it must find its templates there, not in this checkout.
 RUN_INSTALLED = """
 import sys
@@ -29,10 +31,10 @@ assert Path(feedsvc.__file__).is_relative_to(site), feedsvc.__file__
 assert templates_dir().is_relative_to(site), templates_dir()
 app = create_app({"DATABASE_URL": "sqlite://", "SECRET_KEY": "x", "TESTING": True})
 page = app.test_client().get("/no-such-page")
-assert page.status_code == 404 and b"<html" in page.data, page.data[:200]
-mail = render_confirmation(site_name="Site", confirm_url="https://x.example/c", language="en",
+assert page.status_code == 404 and "页面不存在" in page.get_data(as_text=True), page.data[:200]
+mail = render_confirmation(site_name="Site", confirm_url="https://x.example/c", language="zh-CN",
                            expires_hours=48, templates_dir=templates_dir() / "email")
-assert "https://x.example/c" in mail.text and "<html" in mail.html
+assert "https://x.example/c" in mail.text and "<html" in mail.html and "请确认订阅" in mail.text
 print("ok")
 """
 
@@ -64,6 +66,12 @@ def test_the_wheel_carries_the_templates(wheel):
     assert {f"feedsvc/templates/{name}" for name in TEMPLATES} <= names
     assert "feedsvc/templates/__init__.py" in names and "feedsvc/static/style.css" in names
     assert not any(name.startswith("templates/") for name in names), "no top-level 'templates' package"
+
+
+def test_the_wheel_carries_the_compiled_catalogues(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert CATALOGUES and set(CATALOGUES) <= names and "feedsvc/translations/languages.toml" in names
+    assert {name[: -len(".po")] + ".mo" for name in CATALOGUES} <= names
 
 
 def test_an_installed_copy_finds_its_templates(wheel, tmp_path):

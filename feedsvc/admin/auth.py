@@ -95,13 +95,3 @@ def logout():
     get_session().commit()
     session.clear()
     return redirect(url_for("admin.login"))
-
-
-@bp.context_processor
-def _layout_helpers() -> dict:
-    """``lang_url(code)``: this page in another language (a page answering a POST: the dashboard)."""
-    def lang_url(code: str) -> str:
-        if request.method != "GET" or request.endpoint is None:
-            return url_for("admin.dashboard", lang=code)
-        return url_for(request.endpoint, **(request.args.to_dict() | (request.view_args or {}) | {"lang": code}))
-    return {"lang_url": lang_url}

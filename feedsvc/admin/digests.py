@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 
+from .. import languages
 from .. import subscribers as subs
 from ..db import get_session
 from ..digest.operator_wording import load_wording, save_wording
@@ -34,7 +35,7 @@ def _digests_page(errors: dict, status: int = 200, test_to: str = ""):
     session = get_session()
     chosen = request.values.get("subscriber", "").strip()[:320]
     language = request.values.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
-    language = language if language in subs.LANGUAGES else subs.LANGUAGES[0]
+    language = language if language in languages.CODES else languages.DEFAULT.code
     reader = subs.find(session, chosen) if chosen else stand_in_reader(app, language)
     preview = None
     if reader is None:
@@ -73,7 +74,7 @@ def digests_test():
     chosen = request.form.get("subscriber", "").strip()
     language = request.form.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
     reader = subs.find(session, chosen) if chosen else stand_in_reader(app, language)
-    if reader is None or reader.language not in subs.LANGUAGES:
+    if reader is None or reader.language not in languages.CODES:
         return _digests_page({"subscriber": _("No subscriber has this address.")}, 400, test_to=to)
     row = send_test(app, session, reader, to)
     if row.state == DeliveryState.SENT:
@@ -123,7 +124,7 @@ def wording():
     app = current_app._get_current_object()
     session = get_session()
     language = request.values.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
-    language = language if language in subs.LANGUAGES else subs.LANGUAGES[0]
+    language = language if language in languages.CODES else languages.DEFAULT.code
     action = request.form.get("action", "preview")
     if request.method == "POST" and action == "reset":
         save_wording(session, wording_form({})[0])
@@ -153,7 +154,7 @@ def wording():
     status = 400 if request.method == "POST" and (errors or problems) else 200
     response = current_app.make_response((render_template(
         "admin/wording.html", form=form, errors=errors, problems=problems, rendered=rendered,
-        language=language, defaults={lang: default_wording(lang) for lang in subs.LANGUAGES},
+        language=language, defaults={lang: default_wording(lang) for lang in languages.CODES},
     ), status))
     response.headers["Content-Security-Policy"] = PREVIEW_CSP
     return response

@@ -9,13 +9,14 @@ from datetime import datetime, timedelta
 from flask import Flask
 from sqlalchemy.orm import Session
 
+from ..config import site_timezone
 from ..digest.compose import DigestContent, DigestItem, compose_items
 from ..digest.delivery import digest_items
 from ..digest.editions import FIRST_WINDOW, digest_article_ids, local_date
 from ..digest.render import RenderedDigest, personalise, render_digest
 from ..digest.wording import DigestWording, validate_wording
 from ..services import outbox
-from ..subscribers import LANGUAGES
+from ..languages import CODES as LANGUAGE_CODES
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,8 @@ def todays_content(app: Flask, session: Session, language: str, *, now: datetime
     """The all-topics digest of the last day in ``language``; a sample article when there is none."""
     settings = outbox.mail_settings(app)
     ids = digest_article_ids(session, (), now - FIRST_WINDOW, now, limit=app.config["DIGEST_MAX_ITEMS"])
-    items = compose_items(digest_items(session, ids, outbox.links(app))) or (_sample_item(settings.site_url, now),)
+    items = compose_items(digest_items(session, ids, outbox.links(app), site_timezone(app)))
+    items = items or (_sample_item(settings.site_url, now),)
     return DigestContent(site_name=settings.site_name, site_url=settings.site_url,
                          edition_date=local_date(now, app.config["TIMEZONE"]), language=language,
                          timezone=app.config["TIMEZONE"], items=items)
@@ -53,7 +55,7 @@ def todays_content(app: Flask, session: Session, language: str, *, now: datetime
 def wording_problems(app: Flask, session: Session, wording: DigestWording, *, now: datetime) -> list[str]:
     """Every error of ``wording`` against today's content in each language (empty: it may be saved)."""
     problems = []
-    for language in LANGUAGES:
+    for language in LANGUAGE_CODES:
         content = todays_content(app, session, language, now=now)
         problems += [p for p in validate_wording(wording, content) if p not in problems]
         # An empty edition exercises the other branches ({% if count %} …) too.

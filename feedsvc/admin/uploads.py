@@ -10,6 +10,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
 from ..ingest.formats import is_importable
+from ..languages import N_
 from ..sanitize import clean_line
 
 
@@ -49,19 +50,19 @@ def save_uploads(root: Path, files: Iterable[FileStorage], *, max_bytes: int
         name = upload_name(upload.filename)
         if name is None:
             # A message id: the view fills in the suffixes when it translates it.
-            refused.append((shown, "This kind of file is not imported (%(suffixes)s)."))
+            refused.append((shown, N_("This kind of file is not imported (%(suffixes)s).")))
             continue
         data = read_limited(upload, max_bytes)
         if data is None:
-            refused.append((shown, "The file is too large."))
+            refused.append((shown, N_("The file is too large.")))
             continue
         if not data.strip():
-            refused.append((shown, "The file is empty."))
+            refused.append((shown, N_("The file is empty.")))
             continue
         folder = root / hashlib.sha256(data).hexdigest()
         path = folder / name
         if path.resolve().parent != folder.resolve():  # cannot happen with upload_name; never trust it
-            refused.append((shown, "The file name is not allowed."))
+            refused.append((shown, N_("The file name is not allowed.")))
             continue
         folder.mkdir(parents=True, exist_ok=True)
         if not path.exists():

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .. import db, subscribers
+from .. import db, languages, subscribers
 from ..config import site_timezone
 from ..digest.delivery import count_unsent
 from ..models import utcnow
@@ -74,7 +74,7 @@ def digest_preview(email: str | None, day, output: Path | None) -> None:
                 raise click.ClickException(f"{email}: no such subscriber")
             readers = [row]
         else:
-            readers = [stand_in_reader(app, language) for language in subscribers.LANGUAGES]
+            readers = [stand_in_reader(app, language) for language in languages.CODES]
         messages = [preview_digest(app, session, reader, now=now, day=day)[0] for reader in readers]
     data = b"\n".join(messages)
     if output:

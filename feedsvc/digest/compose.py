@@ -16,6 +16,7 @@ class DigestItem:
     original_url: str | None = None
     source_name: str | None = None
     category: str | None = None
+    day: date | None = None  # the day alone, when the article gave no time (shown instead)
 
 
 @dataclass(frozen=True)

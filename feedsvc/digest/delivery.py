@@ -16,6 +16,7 @@ from enum import StrEnum
 from functools import cached_property
 from pathlib import Path
 from typing import Callable
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
@@ -26,6 +27,7 @@ from ..mail.message import OutgoingMessage, build_message, list_headers, parse_m
 from ..models import (
     Article, Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow,
 )
+from ..timestamps import day_only
 from .compose import DigestContent, DigestItem, compose_items
 from .render import DigestWording, personalise, render_confirmation, render_digest
 
@@ -61,6 +63,7 @@ class MailSettings:
     site_url: str
     list_id: str
     templates_dir: Path
+    site_timezone: str = DEFAULTS["TIMEZONE"]  # date-only articles keep their day in it
     reply_to: str | None = None
     unsubscribe_mailto: str | None = None
     confirm_max_age_hours: int = DEFAULTS["CONFIRM_MAX_AGE_HOURS"]
@@ -310,7 +313,7 @@ def digest_message(session: Session, subscriber: Subscriber, ids: tuple[int, ...
             DigestContent(
                 site_name=settings.site_name, site_url=settings.site_url, edition_date=day,
                 language=subscriber.language, timezone=subscriber.timezone,
-                items=compose_items(digest_items(session, ids, links)),
+                items=compose_items(digest_items(session, ids, links, ZoneInfo(settings.site_timezone))),
             ),
             templates_dir=settings.templates_dir, wording=wording,
         )
@@ -332,7 +335,7 @@ def _finish(message: OutgoingMessage, settings: MailSettings, now: datetime) -> 
     return data
 
 
-def digest_items(session: Session, ids, links: Links) -> list[DigestItem]:
+def digest_items(session: Session, ids, links: Links, site_zone: ZoneInfo) -> list[DigestItem]:
     """The articles of an edition as digest items (one query)."""
     if not ids:
         return []
@@ -342,6 +345,7 @@ def digest_items(session: Session, ids, links: Links) -> list[DigestItem]:
             title=a.title, url=links.article(a.slug), published=a.published_at, summary=a.summary,
             original_url=a.original_url, source_name=a.source.name if a.source else None,
             category=a.category.name if a.category else None,
+            day=day_only(a.published_at, a.published_known, site_zone),
         )
         for a in rows
     ]

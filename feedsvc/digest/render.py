@@ -7,7 +7,7 @@ so a large mailing costs one render and many cheap copies.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,18 +16,18 @@ import css_inline
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from ..chinese import convert
+from ..languages import resolve, translations
 from ..sanitize import is_safe_url
+from ..timestamps import format_day
 from .compose import DigestContent, DigestItem
 from .wording import (
     PREFERENCES_PLACEHOLDER,
-    STRINGS,
     UNSUBSCRIBE_PLACEHOLDER,
     DigestWording,
     WordingError,
     clean,
-    format_day,
     item_values,
-    language_key,
     one_line,
     render_wording,
     validate_wording,
@@ -69,7 +69,8 @@ def render_digest(
     content: DigestContent, *, templates_dir: Path, wording: DigestWording | None = None
 ) -> RenderedDigest:
     """One edition's email, placeholders left for ``personalise``; WordingError on bad wording."""
-    lang = language_key(content.language)
+    lang = resolve(content.language).code
+    content = in_readers_script(content)
     worded = render_wording(wording, content)
     zone = ZoneInfo(content.timezone)
     items = tuple(
@@ -79,7 +80,6 @@ def render_digest(
     titles = " · ".join(item.title for item in items[:PREHEADER_TITLES])
     context = {
         "lang": lang,
-        "s": STRINGS[lang],
         "subject": worded.subject,
         "site_name": clean(content.site_name),
         "site_url": content.site_url,
@@ -90,12 +90,26 @@ def render_digest(
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
     }
-    env = _environment(Path(templates_dir))
+    env = _environment(Path(templates_dir), lang)
     return RenderedDigest(
         subject=worded.subject,
         html=_INLINER.inline(env.get_template("digest.html").render(context)),
         text=env.get_template("digest.txt").render(context),
     )
+
+
+def in_readers_script(content: DigestContent) -> DigestContent:
+    """The items' words in the reader's script (OpenCC); the store keeps what was written."""
+    opencc = resolve(content.language).opencc
+    if not opencc:
+        return content
+    items = tuple(
+        replace(item, title=convert(item.title, opencc), summary=convert(item.summary, opencc),
+                source_name=item.source_name and convert(item.source_name, opencc),
+                category=item.category and convert(item.category, opencc))
+        for item in content.items
+    )
+    return replace(content, items=items)
 
 
 def personalise(
@@ -121,21 +135,20 @@ def render_confirmation(
     """The double opt-in email: one link to confirm, sent before anything else."""
     if not is_safe_url(confirm_url):
         raise ValueError(f"confirm_url must be an absolute http(s) URL, got {confirm_url!r}")
-    lang = language_key(language)
-    strings = STRINGS[lang]
+    lang = resolve(language).code
+    gettext = translations(lang).gettext
     site_name = clean(site_name)
-    subject = one_line(strings["confirm_subject"] % {"site": site_name})
+    subject = one_line(gettext("Confirm your subscription to %(site)s") % {"site": site_name})
     context = {
         "lang": lang,
-        "s": strings,
         "subject": subject,
         "site_name": site_name,
         "site_url": None,
         "confirm_url": confirm_url,
         "expires_hours": expires_hours,
-        "preheader": strings["confirm_nothing_sent"],
+        "preheader": gettext("We will send you nothing unless you confirm."),
     }
-    env = _environment(Path(templates_dir))
+    env = _environment(Path(templates_dir), lang)
     return RenderedDigest(
         subject=subject,
         html=_INLINER.inline(env.get_template("confirm.html").render(context)),
@@ -143,9 +156,10 @@ def render_confirmation(
     )
 
 
-@lru_cache(maxsize=8)
-def _environment(templates_dir: Path) -> Environment:
-    return Environment(
+@lru_cache(maxsize=16)
+def _environment(templates_dir: Path, language: str) -> Environment:
+    """The mail templates with ``_()`` in ``language`` (one environment per language)."""
+    env = Environment(
         loader=FileSystemLoader(templates_dir),
         # Only .html is escaped. No macro is shared between .html and .txt templates: Jinja
         # marks a macro's output safe when the *caller* autoescapes, so a text macro called
@@ -155,7 +169,10 @@ def _environment(templates_dir: Path) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    env.install_gettext_translations(translations(language), newstyle=True)
+    return env
 
 
 def _item_view(item: DigestItem, summary: str, lang: str, zone: ZoneInfo) -> _ItemView:
@@ -164,7 +181,7 @@ def _item_view(item: DigestItem, summary: str, lang: str, zone: ZoneInfo) -> _It
     values = item_values(item, lang, zone)
     source = values["source"]
     meta = (
-        STRINGS[lang]["meta_source"] % {"source": source} if source else "",
+        translations(lang).gettext("Source: %(source)s") % {"source": source} if source else "",
         values["date"],
         values["category"],
     )

@@ -1,4 +1,4 @@
-"""The words of our emails in zh-CN and en: fixed strings, dates, and operator wording.
+"""The words of a digest: its subject, intro and item texts, our defaults or the operators'.
 
 Operators may reword a digest's subject, intro and per-item text without a deploy. What they
 write is Jinja source run in a ``SandboxedEnvironment`` with ``StrictUndefined``: no access to
@@ -9,13 +9,15 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from jinja2 import StrictUndefined, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..languages import N_, resolve, translations
 from ..sanitize import strip_control_chars
+from ..timestamps import format_day, format_published
 from .compose import DigestContent, DigestItem
 
 SUBJECT_MAX = 150
@@ -24,49 +26,6 @@ UNSUBSCRIBE_PLACEHOLDER = "%%UNSUBSCRIBE_URL%%"
 PREFERENCES_PLACEHOLDER = "%%PREFERENCES_URL%%"
 PLACEHOLDERS = (UNSUBSCRIBE_PLACEHOLDER, PREFERENCES_PLACEHOLDER)
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-# Fixed wording of the emails; ``%(name)s`` values are filled in by the templates.
-STRINGS = {
-    "zh-CN": {
-        "meta_source": "来源：%(source)s",
-        "read_here": "在%(site)s阅读",
-        "read_original": "阅读原文",
-        "no_items": "本期没有新文章。",
-        "reason": "您收到这封邮件，是因为您在%(site)s订阅了每日摘要。",
-        "unsubscribe": "退订",
-        "preferences": "管理订阅",
-        "line": "%(label)s：%(url)s",
-        "confirm_subject": "请确认订阅%(site)s每日摘要",
-        "confirm_heading": "请确认订阅",
-        "confirm_body": "请点击下面的链接，确认订阅%(site)s的每日摘要。",
-        "confirm_button": "确认订阅",
-        "confirm_link": "如果按钮无法点击，请将以下链接复制到浏览器中打开：",
-        "confirm_nothing_sent": "在您确认之前，我们不会向您发送任何邮件。",
-        "confirm_expiry": "此链接将在 %(hours)d 小时后失效。",
-        "confirm_ignore": "如果您没有订阅，请忽略这封邮件，我们不会再联系您。",
-    },
-    "en": {
-        "meta_source": "Source: %(source)s",
-        "read_here": "Read on %(site)s",
-        "read_original": "Read the original",
-        "no_items": "No new articles in this edition.",
-        "reason": "You receive this email because you subscribed to the daily digest of %(site)s.",
-        "unsubscribe": "Unsubscribe",
-        "preferences": "Manage your subscription",
-        "line": "%(label)s: %(url)s",
-        "confirm_subject": "Confirm your subscription to %(site)s",
-        "confirm_heading": "Confirm your subscription",
-        "confirm_body": "Please follow the link below to confirm your subscription to the "
-                        "daily digest of %(site)s.",
-        "confirm_button": "Confirm subscription",
-        "confirm_link": "If the button does not work, copy this link into your browser:",
-        "confirm_nothing_sent": "We will send you nothing unless you confirm.",
-        "confirm_expiry": "This link expires in %(hours)d hours.",
-        "confirm_ignore": "If you did not ask to subscribe, ignore this email; "
-                          "we will not write to you again.",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -97,53 +56,28 @@ class Worded:
     summaries: tuple[str, ...]
 
 
-DEFAULTS = {
-    "zh-CN": DigestWording(
-        subject="{{ site_name }}每日摘要 · {{ date }} · {{ count }} 篇"
-                "{% if first_title %}：{{ first_title }}{% endif %}",
-        intro="{% if count %}{{ date }}，为您送上 {{ count }} 篇新文章。"
-              "{% else %}{{ date }}没有新文章。{% endif %}",
-        item_template="{{ summary }}",
-    ),
-    "en": DigestWording(
-        subject="{{ site_name }} daily digest, {{ date }}: {{ count }} "
-                "{{ 'article' if count == 1 else 'articles' }}"
-                "{% if first_title %} · {{ first_title }}{% endif %}",
-        intro="{% if count %}Here {{ 'is' if count == 1 else 'are' }} {{ count }} new "
-              "{{ 'article' if count == 1 else 'articles' }} for {{ date }}."
-              "{% else %}No new articles for {{ date }}.{% endif %}",
-        item_template="{{ summary }}",
-    ),
-}
+# Our wording, in English; each language's catalogue holds its own (README.md, "Translating").
+DEFAULT_SOURCES = DigestWording(
+    # Translators: Jinja source of a digest's subject line; keep the names in {{ }}.
+    subject=N_("{{ site_name }} daily digest, {{ date }}: {{ count }} "
+               "{{ 'article' if count == 1 else 'articles' }}"
+               "{% if first_title %} · {{ first_title }}{% endif %}"),
+    # Translators: Jinja source of a digest's first paragraph; keep the names in {{ }}.
+    intro=N_("{% if count %}Here {{ 'is' if count == 1 else 'are' }} {{ count }} new "
+             "{{ 'article' if count == 1 else 'articles' }} for {{ date }}."
+             "{% else %}No new articles for {{ date }}.{% endif %}"),
+    item_template="{{ summary }}",
+)
 _PARTS = {"subject": "Subject", "intro": "Intro", "item_template": "Item template"}
 
 _SANDBOX = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
-def language_key(language: str) -> str:
-    """``'en'`` for any English tag, else ``'zh-CN'`` (our default language)."""
-    return "en" if language.lower().startswith("en") else "zh-CN"
-
-
 def default_wording(language: str) -> DigestWording:
     """Our own wording for ``language``, e.g. to prefill the admin form."""
-    return DEFAULTS[language_key(language)]
-
-
-def format_day(day: date, language: str) -> str:
-    """``2026年11月20日`` or ``20 Nov 2026``; month names are ours, not the C locale's."""
-    if language_key(language) == "en":
-        return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-    return f"{day.year}年{day.month}月{day.day}日"
-
-
-def format_moment(moment: datetime, language: str, zone: ZoneInfo) -> str:
-    """An aware datetime in ``zone``: ``2026年11月20日 09:30`` or ``20 Nov 2026, 09:30``."""
-    if moment.utcoffset() is None:
-        raise ValueError(f"digest dates must be timezone-aware, got naive {moment.isoformat()}")
-    local = moment.astimezone(zone)
-    joiner = ", " if language_key(language) == "en" else " "
-    return f"{format_day(local.date(), language)}{joiner}{local:%H:%M}"
+    gettext = translations(resolve(language).code).gettext
+    return DigestWording(subject=gettext(DEFAULT_SOURCES.subject), intro=gettext(DEFAULT_SOURCES.intro),
+                         item_template=DEFAULT_SOURCES.item_template)
 
 
 def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
@@ -243,7 +177,7 @@ def item_values(item: DigestItem, language: str, zone: ZoneInfo) -> dict:
         "title": one_line(clean(item.title), limit=1000),
         "summary": clean(item.summary),
         "source": one_line(clean(item.source_name or "")),
-        "date": format_moment(item.published, language, zone),
+        "date": format_published(item.published, item.day, language, zone),
         "category": one_line(clean(item.category or "")),
     }
 

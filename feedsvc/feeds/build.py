@@ -10,6 +10,8 @@ from typing import Callable
 from sqlalchemy.orm import Session
 
 from ..articles import ALL, Scope, count_articles, list_articles, newest_change
+from ..chinese import convert, convert_html
+from ..languages import BY_CODE
 from ..models import Article
 from .formats import render
 from .render import FeedEntry, FeedMeta
@@ -39,6 +41,7 @@ class FeedRequest:
     scope: Scope = ALL
     page: int = 1
     full: bool = True
+    language: str | None = None  # a language whose readers get Chinese in their script; None: as stored
 
 
 def build_feed(
@@ -53,8 +56,9 @@ def build_feed(
         session, request.scope, limit=request.limit, offset=(page - 1) * request.limit
     )
     updated = newest_change(session, request.scope) or EPOCH
-    entries = [_entry(a, links) for a in articles]
-    title = site_name if request.scope is ALL else f"{site_name} · {request.scope.name}"
+    opencc = BY_CODE[request.language].opencc if request.language else None
+    entries = [_entry(a, links, opencc, request.language) for a in articles]
+    title = site_name if request.scope is ALL else f"{site_name} · {convert(request.scope.name, opencc)}"
     meta = FeedMeta(
         id=_feed_id(links.tag_authority, request.scope),
         title=title,
@@ -62,7 +66,7 @@ def build_feed(
         link=links.home,
         self_url=links.feed(page),
         updated=updated,
-        language=language or _majority_language(articles),
+        language=request.language or language or _majority_language(articles),
         hub_url=hub_url,
         # RFC 5005 section 3: the subscription document is page 1; older pages link onward.
         first_url=links.feed(1) if last_page > 1 else None,
@@ -84,22 +88,24 @@ def _feed_id(authority: str, scope: Scope) -> str:
     return f"tag:{authority},{FEED_ID_DATE}:feed/{name}"
 
 
-def _entry(article: Article, links: FeedLinks) -> FeedEntry:
+def _entry(article: Article, links: FeedLinks, opencc: str | None, language: str | None) -> FeedEntry:
+    """One entry; with ``opencc``, its text in the reader's script (the stored text stays as it is)."""
     categories = [article.category.name] if article.category else []
     categories += [t.name for t in article.tags]
+    chinese = opencc is not None and (article.lang or "").startswith("zh")
     return FeedEntry(
         id=article_tag_uri(links.tag_authority, article),
-        title=article.title,
+        title=convert(article.title, opencc),
         link=links.article(article.slug),
         published=article.published_at,
         updated=article.updated_at,
-        author=article.author,
-        categories=tuple(dict.fromkeys(categories)),
-        summary=article.summary,
-        content_html=article.body_html,
+        author=convert(article.author, opencc) if article.author else None,
+        categories=tuple(dict.fromkeys(convert(c, opencc) for c in categories)),
+        summary=convert(article.summary, opencc),
+        content_html=str(convert_html(article.body_html, opencc)),
         original_url=article.original_url,
-        source_name=article.source.name if article.source else None,
-        lang=article.lang,
+        source_name=convert(article.source.name, opencc) if article.source else None,
+        lang=language if chinese else article.lang,
     )
 
 

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, request
 
+from .. import languages
 from ..articles import ALL, KINDS, LISTED_KINDS, Scope, facet_counts, resolve_scope
 from ..db import get_session
 from ..models import current_store_version
@@ -84,6 +85,7 @@ def _serve(scope: Scope, fmt: str) -> Response:
         page=_int_arg("page", 1, 1, 1_000_000),
         limit=_int_arg("limit", config["FEED_SIZE"], 1, config["FEED_MAX_SIZE"]),
         full=request.args.get("full", "1").lower() not in ("0", "false", "no"),
+        language=feed_language(request.args.get("lang")),
     )
     cache: FeedCache = current_app.extensions["feedsvc.feed_cache"]
     version = current_app.extensions["feedsvc.feed_version"].get(lambda: current_store_version(get_session()))
@@ -110,6 +112,12 @@ def _serve(scope: Scope, fmt: str) -> Response:
     return response.make_conditional(request)
 
 
+def feed_language(asked: str | None) -> str | None:
+    """The language a feed's Chinese is converted for (``?lang=``); None: as stored, one cache entry."""
+    language = languages.find(asked)
+    return language.code if language is not None and language.opencc else None
+
+
 def _links(feed_request: FeedRequest) -> FeedLinks:
     scope = feed_request.scope
     # Links name only what differs from the defaults, so requests that ask for the same feed
@@ -119,12 +127,15 @@ def _links(feed_request: FeedRequest) -> FeedLinks:
         query["limit"] = feed_request.limit
     if not feed_request.full:
         query["full"] = 0
+    # The converted feed links its own pages, and reading pages in its reader's language.
+    lang = {"lang": feed_request.language} if feed_request.language else {}
+    query |= lang
 
     def page_url(page: int) -> str:
         return feed_url(scope, feed_request.fmt, **query, **({"page": page} if page > 1 else {}))
 
     return FeedLinks(
-        article=lambda slug: external_url(current_app._get_current_object(), "public.article", slug=slug),
+        article=lambda slug: external_url(current_app._get_current_object(), "public.article", slug=slug, **lang),
         feed=page_url,
         home=home_url(scope),
         tag_authority=current_app.config["TAG_AUTHORITY"] or urlsplit(current_app.config["BASE_URL"]).hostname,

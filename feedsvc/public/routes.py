@@ -6,11 +6,13 @@ import math
 from flask import abort, current_app, render_template, request
 
 from ..articles import (
-    ALL, KINDS, count_articles, facet_counts, get_article, list_articles, resolve_scope, search_articles,
+    ALL, KINDS, count_articles, facet_counts, get_article, list_articles, reprints_of, resolve_scope,
+    search_articles,
 )
 from ..db import get_session
 from ..feeds.formats import FORMATS
 from ..feeds.views import feed_url
+from ..i18n import current_language
 from ..web import any_of
 from . import bp
 
@@ -39,10 +41,12 @@ def listing(kind: str, slug: str):
 @bp.route("/articles/<slug>")
 def article(slug: str):
     """One article with its original source."""
-    found = get_article(get_session(), slug)
+    session = get_session()
+    found = get_article(session, slug)
     if found is None:
         abort(404)
-    return render_template("public/article.html", article=found, **_navigation(ALL))
+    return render_template("public/article.html", article=found, reprints=reprints_of(session, found),
+                           **_navigation(ALL))
 
 
 @bp.route("/search")
@@ -74,10 +78,13 @@ def _navigation(scope) -> dict:
     """What every reader's page shows beside its content: facets, and its feeds to discover."""
     session = get_session()
     site = current_app.config["SITE_NAME"]
+    # A reader who sees Chinese in their script discovers the feeds in it too.
+    language = current_language()
+    lang = {"lang": language.code} if language.opencc else {}
     return {
         "categories": facet_counts(session, "category"),
         "sources": facet_counts(session, "source"),
-        "feed_links": {f.name: feed_url(scope, f.name) for f in FORMATS},
+        "feed_links": {f.name: feed_url(scope, f.name, **lang) for f in FORMATS},
         "feed_title": f"{site} · {scope.name}" if scope.name else site,
     }
 

@@ -6,6 +6,7 @@ from flask import abort, current_app, jsonify, render_template, request
 from .. import ratelimit, subscribers
 from ..articles import LISTED_KINDS, facet_counts
 from ..db import get_session
+from ..i18n import N_
 from ..mail.message import normalise_address
 from ..models import Subscriber
 from ..services import subscriptions
@@ -26,13 +27,13 @@ def subscribe():
         return render_template("public/subscribe.html", form={}, errors={}, **_choices())
     outcome = _subscribe(request.form.to_dict() | {"topics": request.form.getlist("topics")})
     if outcome == "limited":
-        return render_template("public/message.html", title_key="Too many requests",
-                               message_key="Please try again in an hour."), 429
+        return render_template("public/message.html", title_key=N_("Too many requests"),
+                               message_key=N_("Please try again in an hour.")), 429
     if isinstance(outcome, dict):
         return render_template("public/subscribe.html", form=request.form, errors=outcome,
                                **_choices()), 400
-    return render_template("public/message.html", title_key="Check your inbox",
-                           message_key="If the address can receive mail, a confirmation link is on its way.")
+    return render_template("public/message.html", title_key=N_("Check your inbox"),
+                           message_key=N_("If the address can receive mail, a confirmation link is on its way."))
 
 
 @bp.route("/api/subscribe", methods=["POST"])
@@ -93,8 +94,8 @@ def confirm(token: str):
     row = _subscriber_from(token, "confirm", max_age=current_app.config["CONFIRM_MAX_AGE_HOURS"] * 3600)
     if request.method == "POST":
         subscriptions.confirm(get_session(), row)
-        return render_template("public/message.html", title_key="Subscription confirmed",
-                               message_key="Your first digest arrives at the hour you chose.")
+        return render_template("public/message.html", title_key=N_("Subscription confirmed"),
+                               message_key=N_("Your first digest arrives at the hour you chose."))
     return render_template("public/confirm.html", subscriber=row)
 
 
@@ -128,8 +129,8 @@ def unsubscribe(token: str):
     row = _subscriber_from(token, "unsubscribe")
     if request.method == "POST":
         subscriptions.unsubscribe(get_session(), row)
-        return render_template("public/message.html", title_key="Unsubscribed",
-                               message_key="You will receive no more digests.")
+        return render_template("public/message.html", title_key=N_("Unsubscribed"),
+                               message_key=N_("You will receive no more digests."))
     return render_template("public/unsubscribe.html", subscriber=row)
 
 

@@ -14,6 +14,7 @@ from ..feeds.websub import ping_hub
 from ..ingest.importer import ImportReport, collect_files, import_files
 from ..ingest.settings import ImportSettings
 from ..ingest.store import store_is_empty
+from ..languages import LANGUAGES
 from ..models import ImportOrigin
 from ..web import external_url
 
@@ -67,8 +68,13 @@ def import_demo(app: Flask, **hooks) -> ImportReport | None:
 
 
 def notify_hub(app: Flask) -> list[str]:
-    """Ping the configured WebSub hub about the site-wide feeds; one line per failure."""
-    topics = [external_url(app, "feeds.feed", name=f.file_name) for f in FORMATS]
+    """Ping the configured WebSub hub about the site-wide feeds; one line per failure.
+
+    Each feed is a topic as written and in each script it is served in (?lang=), the ones the
+    pages name.
+    """
+    scripts = [{}] + [{"lang": language.code} for language in LANGUAGES if language.opencc]
+    topics = [external_url(app, "feeds.feed", name=f.file_name, **lang) for lang in scripts for f in FORMATS]
     problems = ping_hub(app.config["WEBSUB_HUB"], topics)
     for problem in problems:
         log.warning("WebSub ping failed: %s", problem)

@@ -43,7 +43,7 @@ def mail_settings(app: Flask) -> MailSettings:
     return MailSettings(
         from_addr=from_addr, reply_to=c["MAIL_REPLY_TO"], site_name=c["SITE_NAME"],
         site_url=external_url(app, "public.index"), list_id=f"daily.{domain}",
-        templates_dir=config.templates_dir() / "email",
+        templates_dir=config.templates_dir() / "email", site_timezone=c["TIMEZONE"],
         unsubscribe_mailto=c["MAIL_UNSUBSCRIBE_MAILTO"],
         confirm_max_age_hours=c["CONFIRM_MAX_AGE_HOURS"],
         lease_seconds=c["DELIVERY_LEASE_SECONDS"], max_attempts=c["DELIVERY_MAX_ATTEMPTS"],

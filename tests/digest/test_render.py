@@ -8,6 +8,7 @@ from pathlib import Path
 import lxml.html
 import pytest
 
+from feedsvc import languages
 from feedsvc.digest.compose import DigestContent, DigestItem
 from feedsvc.digest.render import (
     PREFERENCES_PLACEHOLDER,
@@ -19,6 +20,7 @@ from feedsvc.digest.render import (
     render_digest,
     validate_wording,
 )
+from feedsvc.digest.wording import default_wording
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "email"
 LONG_URL = (
@@ -87,17 +89,18 @@ def test_zh_digest_shows_every_item_in_shanghai_time():
 
 
 def test_en_digest_shows_every_item_in_new_york_time():
+    # Babel's (CLDR's) English: a narrow no-break space before AM/PM.
     rendered = render(make_content("en", "America/New_York"))
     assert rendered.subject == (
-        "江城新闻 daily digest, 20 Nov 2026: 2 articles · 江城大桥完成检修 周五起恢复通行"
+        "江城新闻 daily digest, Nov 20, 2026: 2 articles · 江城大桥完成检修 周五起恢复通行"
     )
     bridge, library = items_of(rendered.html)
-    assert "Source: 江城日报 · 19 Nov 2026, 20:30 · 本地" in bridge.text_content()
-    assert "Source: Harbour Weekly · 19 Nov 2026, 07:00 · Culture" in library.text_content()
+    assert "Source: 江城日报 · Nov 19, 2026, 8:30\u202fPM · 本地" in bridge.text_content()
+    assert "Source: Harbour Weekly · Nov 19, 2026, 7:00\u202fAM · Culture" in library.text_content()
     links = {a.text_content(): a.get("href") for a in library.iter("a")}
     assert links["Read on 江城新闻"] == LIBRARY.url
     assert links["Read the original"] == LIBRARY.original_url
-    assert "Here are 2 new articles for 20 Nov 2026." in rendered.html
+    assert "Here are 2 new articles for Nov 20, 2026." in rendered.html
 
 
 def test_text_body_keeps_every_url_whole_on_its_line():
@@ -204,6 +207,21 @@ def test_a_title_with_line_breaks_stays_on_one_line():
 SAMPLE = make_content()
 
 
+@pytest.mark.parametrize("language", languages.CODES)
+def test_each_languages_default_wording_renders(language):
+    # The defaults are Jinja source from each catalogue: a translator's typo would show here.
+    assert validate_wording(default_wording(language), make_content(language)) == []
+    assert validate_wording(default_wording(language), make_content(language, items=[])) == []
+
+
+def test_a_traditional_chinese_digest_is_worded_in_traditional_chinese():
+    rendered = render(make_content("zh-Hant"))
+    assert rendered.subject.startswith("江城新闻每日摘要 · 2026年11月20日 · 2 篇：")
+    text = lxml.html.document_fromstring(rendered.html).text_content()
+    assert "2026年11月20日，為您送上 2 篇新文章。" in text and "來源：" in text and "閱讀原文" in text
+    assert "管理訂閱" in rendered.text and "退訂" in rendered.text
+
+
 def test_validate_wording_accepts_a_good_override():
     wording = DigestWording(
         subject="{{ site_name }}｜{{ date }}｜{{ count }} 篇",
@@ -284,6 +302,8 @@ def test_an_empty_edition_still_renders():
     [
         ("zh-CN", "请确认订阅江城新闻每日摘要",
          ["请确认订阅", "在您确认之前，我们不会向您发送任何邮件。", "此链接将在 48 小时后失效。"]),
+        ("zh-Hant", "請確認訂閱江城新闻每日摘要",
+         ["請確認訂閱", "在您確認之前，我們不會向您傳送任何郵件。", "此連結將在 48 小時後失效。"]),
         ("en", "Confirm your subscription to 江城新闻",
          ["Confirm your subscription", "We will send you nothing unless you confirm.",
           "This link expires in 48 hours."]),

@@ -25,7 +25,8 @@ def test_every_format_is_pinged(app, monkeypatch):
     monkeypatch.setattr("feedsvc.services.imports.ping_hub", lambda hub, topics: pinged.extend(topics) or [])
     app.config["WEBSUB_HUB"] = "https://hub.example.org/"
     notify_hub(app)
-    assert pinged == [f"https://feeds.example.org/feeds/{f.file_name}" for f in FORMATS]
+    scripts = ("", "?lang=zh-CN", "?lang=zh-Hant")  # as written, and in each script pages name
+    assert pinged == [f"https://feeds.example.org/feeds/{f.file_name}{q}" for q in scripts for f in FORMATS]
 
 
 def test_opml_has_an_outline_per_source_and_format():

@@ -1,7 +1,7 @@
 """Reader pages: listings, article pages with the original source, search, languages."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 from lxml import html as lxml_html
@@ -35,11 +35,12 @@ def test_home_lists_articles_with_navigation_and_feeds(client, articles):
     titles = [a.text_content() for a in doc.cssselect("article.item h3 a")]
     assert set(titles) == {"新图书馆周六开放", "Harbour ferry returns"}
     assert "滨海晚报" in doc.text_content() and "2026年11月20日 09:30" in doc.text_content()
-    feeds = {l.get("type"): l.get("href") for l in doc.cssselect('link[rel="alternate"]')}
+    feeds = {l.get("type"): l.get("href") for l in doc.cssselect('link[rel="alternate"][type]')}
+    # The page shows Chinese in Simplified, and so do the feeds it names.
     assert feeds == {
-        "application/rss+xml": "https://feeds.example.org/feeds/rss.xml",
-        "application/atom+xml": "https://feeds.example.org/feeds/atom.xml",
-        "application/feed+json": "https://feeds.example.org/feeds/feed.json",
+        "application/rss+xml": "https://feeds.example.org/feeds/rss.xml?lang=zh-CN",
+        "application/atom+xml": "https://feeds.example.org/feeds/atom.xml?lang=zh-CN",
+        "application/feed+json": "https://feeds.example.org/feeds/feed.json?lang=zh-CN",
     }
     nav = [a.text_content() for a in doc.cssselect("aside a")]
     assert {"城市", "Transport", "滨海晚报", "Bay Courier"} <= set(nav)
@@ -52,7 +53,7 @@ def test_listing_by_category_has_its_own_feeds(client, articles):
     doc = page(client.get("/category/城市"))
     assert [a.text_content() for a in doc.cssselect("article.item h3 a")] == ["新图书馆周六开放"]
     hrefs = [l.get("href") for l in doc.cssselect('link[rel="alternate"]')]
-    assert "https://feeds.example.org/feeds/category/%E5%9F%8E%E5%B8%82/atom.xml" in hrefs
+    assert "https://feeds.example.org/feeds/category/%E5%9F%8E%E5%B8%82/atom.xml?lang=zh-CN" in hrefs
     assert client.get("/category/none").status_code == 404
 
 
@@ -64,6 +65,30 @@ def test_article_page_links_the_original(client, articles):
     text = doc.text_content()
     assert "转载自 滨海晚报" in text and "阅读原文" in text and "王晓" in text
     assert "四十万册" in doc.cssselect(".body")[0].text_content()
+
+
+def test_the_story_names_its_reprints(client, articles, add_article):
+    reprint = add_article(title="新图书馆周六开放（转载）", text=ZH_TEXT, source_name="江岸晨报", lang="zh")
+    doc = page(client.get(f"/articles/{articles['zh']}"))
+    [line] = doc.cssselect(".reprints")
+    assert "同一报道的其他转载" in line.text_content()
+    assert [a.get("href") for a in line.cssselect("a")] == [f"/articles/{reprint}"]
+    assert line.cssselect("a")[0].text_content() == "江岸晨报"
+
+
+def test_a_date_only_article_shows_its_day_alone(client, add_article):
+    slug = add_article(title="只有日期的文章", text=ZH_TEXT, lang="zh", published=date(2026, 11, 21))
+    for path in ("/", f"/articles/{slug}"):
+        [time] = page(client.get(path)).cssselect("time")
+        assert (time.get("datetime"), time.text_content()) == ("2026-11-21", "2026年11月21日")
+    [time] = page(client.get(f"/articles/{slug}?lang=en")).cssselect("time")
+    assert time.text_content() == "Nov 21, 2026"
+
+
+def test_a_time_shows_in_the_site_zone_in_each_language(client, articles):
+    [time] = page(client.get(f"/articles/{articles['zh']}?lang=en")).cssselect("time")
+    assert time.get("datetime") == "2026-11-20T01:30:00+00:00"
+    assert time.text_content() == "Nov 20, 2026, 9:30\u202fAM"
 
 
 def test_english_on_request_and_remembered(client, articles):

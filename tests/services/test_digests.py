@@ -48,7 +48,18 @@ def test_preview_is_dated_as_the_readers_edition(app):
         reader.timezone = "America/New_York"
         new_york = parsed(preview_digest(app, session, reader, now=NOW)[0])["Subject"]
         chosen = parsed(preview_digest(app, session, reader, now=NOW, day=date(2026, 1, 2))[0])["Subject"]
-    assert "21 Nov 2026" in shanghai and "20 Nov 2026" in new_york and "2 Jan 2026" in chosen
+    assert "Nov 21, 2026" in shanghai and "Nov 20, 2026" in new_york and "Jan 2, 2026" in chosen
+
+
+def test_a_date_only_article_shows_its_day_alone_in_the_digest(app, add_article):
+    add_article(title="Harbour ferry returns", published=date(2026, 11, 21), lang="en")
+    reader = stand_in_reader(app, "en")
+    reader.timezone = "America/New_York"  # where midnight in Shanghai is 11:00 the day before
+    with db.new_session(app) as session:
+        data, count = preview_digest(app, session, reader, now=datetime.now(timezone.utc))
+    text = parsed(data).get_body(("plain",)).get_content()
+    assert count == 1 and "Nov 21, 2026" in text
+    assert "Nov 20" not in text and "AM" not in text and "00:00" not in text
 
 
 def test_test_send_goes_through_the_outbox(app, handler, add_article):
