@@ -158,6 +158,14 @@ def test_file_over_the_size_limit_fails_alone(tmp_path, app, session):
     assert "big.txt" in report.errors[0][0] and "too large" in report.errors[0][1]
 
 
+def test_the_store_knows_a_day_given_without_a_time(tmp_path, run_import, session):
+    write(tmp_path / "day.txt", text_dump("只有日期", _distinct(1), date="2026-11-20"))
+    write(tmp_path / "time.txt", text_dump("日期和时间", _distinct(2), date="2026-11-20 00:00"))
+    run_import(tmp_path)
+    flags = {a.title: a.published_date_only for a in session.scalars(select(Article))}
+    assert flags == {"只有日期": True, "日期和时间": False}
+
+
 def test_every_importable_suffix_is_collected(tmp_path):
     for name in ("a.txt", "b.text", "c.html", "d.htm", "e.xhtml", "f.shtml", "g.md", "h.markdown", "i.json"):
         (tmp_path / name).write_text("x", encoding="utf-8")
