@@ -1,16 +1,21 @@
 """feedsvc: feeds and daily digest emails from locally stored news articles."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
-
-from . import config as configuration
-from . import db
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, instance config, ``FEEDSVC_*`` env, then ``config``."""
+    # Imported here, not at the package's import: the pure core (feedsvc.ingest, feedsvc.text)
+    # and commands that need no app must not load Flask, SQLAlchemy and Alembic to start.
+    from flask import Flask
+
+    from . import config as configuration
+    from . import db
+
     app = Flask(
         __name__,
         instance_path=configuration.instance_path(),

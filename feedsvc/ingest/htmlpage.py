@@ -13,7 +13,7 @@ from trafilatura.metadata import extract_metadata
 
 from feedsvc.ingest import infolines, sitelines
 from feedsvc.ingest.article import ParsedArticle, ParseError
-from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs
+from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs, title_from_text
 from feedsvc.ingest.bodyfeatures import normalize
 from feedsvc.ingest.chrome import (
     AFFILIATION,
@@ -98,7 +98,7 @@ def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
     paragraphs = html_to_paragraphs(html)
     if not paragraphs:
         raise ParseError("No article found: the HTML page has no body text.")
-    title = title or _first_heading(units) or _title_from_text(paragraphs[0])
+    title = title or _first_heading(units) or title_from_text(paragraphs[0])
     headline = headline if headline is not None else _headline(page, title)
     voters = Voters(lines=sorted(page.lines, key=lambda s: s.position), declared=declared, library=page.library,
                     title_position=page.order.get(headline) if headline is not None else None, lead=paragraphs[0])
@@ -223,15 +223,6 @@ def _first_heading(units) -> str | None:
         if unit.heading and 0 < len(unit.text) <= _TITLE_MAX:
             return unit.text
     return None
-
-
-def _title_from_text(paragraph: str) -> str:
-    """A title for a page that names none: its first sentence, or the start of it."""
-    first = re.split(r"(?<=[。！？!?])|(?<=\.)\s", paragraph, maxsplit=1)[0].strip()
-    if len(first) <= _TITLE_MAX:
-        return first
-    cut = first[:_TITLE_MAX]
-    return (cut.rsplit(" ", 1)[0] if " " in cut[40:] else cut) + "…"
 
 
 def _strip_site_name(title: str | None, site_name: str | None) -> str | None:

@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-import numpy as np
 import regex
 
 SHINGLE_CHARS = 5
@@ -62,6 +61,8 @@ def _shingles(normalized: str) -> set[str]:
 
 def signature(text: str) -> bytes:
     """Return the MinHash signature of text: SLOTS 32-bit minima, big-endian; b'' for text without letters."""
+    import numpy as np  # here: parsing a file needs the threshold below, not numpy's start-up
+
     shingles = _shingles(normalize_text(text))
     if not shingles:
         return b""
