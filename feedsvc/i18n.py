@@ -118,6 +118,6 @@ def content_lang(lang: str | None) -> str:
 def published(article) -> Markup:
     """An article's ``<time>``: the day alone when its file gave no time, else day and time."""
     zone = site_timezone(current_app)
-    day = day_only(article.published_at, article.published_known, zone)
+    day = day_only(article.published_at, article.published_date_only, zone)
     text = format_published(article.published_at, day, locale(), zone)
     return Markup('<time datetime="{}">{}</time>').format((day or article.published_at).isoformat(), text)

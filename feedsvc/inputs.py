@@ -1,4 +1,5 @@
-"""What a request may carry into the app, decided in one place (issue 14).
+"""What a request may carry into the app, decided in one place (issue 14): whose address it
+comes from (FEEDSVC_TRUSTED_PROXIES), which numbers and which characters.
 
 Numbers from the URL, the query string and forms are clamped here; control characters in
 a URL, and NUL anywhere, are refused here before any view runs, so none reaches a query
@@ -8,6 +9,7 @@ a URL, and NUL anywhere, are refused here before any view runs, so none reaches 
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from .sanitize import has_control_characters
@@ -27,7 +29,12 @@ class IdConverter(IntegerConverter):
 
 
 def init_app(app: Flask) -> None:
-    """Make ``<int:…>`` bounded and refuse control characters in every request's values."""
+    """Believe the trusted proxies, make ``<int:…>`` bounded, refuse control characters in requests."""
+    if app.config["TRUSTED_PROXIES"]:
+        # Behind nginx every client was 127.0.0.1, so the per-address limits were shared by
+        # the whole world (issue 14). Only as many X-Forwarded-* hops as there are proxies.
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     # Before the blueprints are registered: their rules are compiled with the converter.
     app.url_map.converters["int"] = IdConverter
     app.before_request(_refuse_control_characters)

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     select,
     update,
 )
@@ -153,6 +154,9 @@ class Article(Base):
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     # False when the file gave no date and ``published_at`` is the time we first saw it.
     published_known: Mapped[bool] = mapped_column(Boolean, default=True)
+    # True when the file gave a day and no time: ``published_at`` is that day's midnight in
+    # the site's zone, and readers are shown the day alone.
+    published_date_only: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     author: Mapped[str | None] = mapped_column(String(200))

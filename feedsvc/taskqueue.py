@@ -1,17 +1,19 @@
 """The queue of operators' tasks: queued by a request, claimed and run by a worker (issue 14).
 
 A task is claimed like an outbox message: one atomic pick (``FOR UPDATE SKIP LOCKED`` on
-PostgreSQL; SQLite's one write lock does the same), with a lease that each progress report
-renews. A worker that dies leaves its task to be claimed again when the lease runs out;
+PostgreSQL; SQLite's one write lock does the same), with a lease that its progress reporter
+renews while it runs. A worker that dies leaves its task to be claimed again when the lease runs out;
 what the tasks do (imports, editions, the outbox) is safe to run twice. A task whose
 attempts are used up fails instead of being tried forever.
 """
 from __future__ import annotations
 
 import json
+import logging
+import threading
 import time
 from datetime import datetime, timedelta
-from typing import Callable, Iterable
+from typing import Iterable
 
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
@@ -19,9 +21,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from .models import utcnow
 from .operator_models import Task, TaskFile, TaskKind, TaskState
 
+log = logging.getLogger(__name__)
+
 LEASE_SECONDS = 300
 MAX_ATTEMPTS = 3
 PROGRESS_EVERY_SECONDS = 0.5  # the page refreshes every two seconds; fewer writes are enough
+HEARTBEAT_SECONDS = 60  # the lease is renewed this often while a task runs, progress or not
 
 
 def queue_task(session: Session, kind: TaskKind, *, actor: str, files: Iterable[tuple[str, str, bytes]] = (),
@@ -63,20 +68,53 @@ def fail_abandoned(session: Session, now: datetime) -> int:
     ).rowcount
 
 
-def progress_reporter(make_session: sessionmaker, task_id: int, *, clock=time.monotonic
-                      ) -> Callable[..., None]:
-    """``report(done=…, total=…, summary=…)``: store progress and renew the lease, at most twice a second."""
-    last = [float("-inf")]
+class ProgressReporter:
+    """``report(done=…, total=…, summary=…)``: a task's progress, stored by a thread of its own.
 
-    def report(*, force: bool = False, **values) -> None:
-        if not force and clock() - last[0] < PROGRESS_EVERY_SECONDS:
-            return
-        last[0] = clock()
-        values["lease_until"] = utcnow() + timedelta(seconds=LEASE_SECONDS)
-        with make_session() as session, session.begin():
-            session.execute(update(Task).where(Task.id == task_id, Task.state == TaskState.RUNNING).values(**values))
+    The import it reports on may hold SQLite's one write lock for a whole batch of articles
+    (ingest.importer), so the task's thread never waits for a write: it leaves the newest
+    values here, and this thread stores them when it can, at most twice a second. It renews
+    the lease every HEARTBEAT_SECONDS as well, so a long file is not taken for abandoned.
+    ``close()`` when the task ends; a write that fails is tried again with the next.
+    """
 
-    return report
+    def __init__(self, make_session: sessionmaker, task_id: int):
+        self.make_session, self.task_id = make_session, task_id
+        self.latest: dict = {}
+        self.lock, self.wake, self.closing = threading.Lock(), threading.Event(), False
+        self.thread = threading.Thread(target=self._store, name=f"task-{task_id}-progress", daemon=True)
+        self.thread.start()
+
+    def __call__(self, **values) -> None:
+        with self.lock:
+            self.latest.update(values)
+        self.wake.set()
+
+    def close(self) -> None:
+        """Store what is left and stop the thread (before the task's end is recorded)."""
+        self.closing = True
+        self.wake.set()
+        self.thread.join(timeout=60)
+
+    def _store(self) -> None:
+        while True:
+            self.wake.wait(HEARTBEAT_SECONDS)
+            self.wake.clear()
+            closing = self.closing  # read first: every report made before close() is taken below
+            with self.lock:
+                values, self.latest = self.latest, {}
+            values["lease_until"] = utcnow() + timedelta(seconds=LEASE_SECONDS)
+            try:
+                with self.make_session() as session, session.begin():
+                    session.execute(update(Task).where(Task.id == self.task_id, Task.state == TaskState.RUNNING)
+                                    .values(**values))
+            except Exception:  # progress is not worth a failed task: the next write tries again
+                log.warning("progress of task %s not stored", self.task_id, exc_info=True)
+                with self.lock:
+                    self.latest = values | self.latest
+            if closing:
+                return
+            time.sleep(PROGRESS_EVERY_SECONDS)
 
 
 def finish(session: Session, task_id: int, *, failed: bool = False, summary: str = "",

@@ -1,12 +1,12 @@
 """Dates and times as readers see them: each language's own format (Babel's CLDR data), in a zone (pure).
 
 An article whose file gave only a day is stored at midnight of that day in the site's zone
-(ingest/store.py, issue 2), so midnight there is how a date-only article is told; it shows the
-day alone, the same day for every reader whatever their zone (issue 14).
+(ingest/store.py, issue 2) and marked ``published_date_only``; it shows the day alone, the same
+day for every reader whatever their zone (issue 14).
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_time, get_datetime_format
@@ -34,10 +34,9 @@ def format_moment(moment: datetime, language: str, zone: ZoneInfo) -> str:
             .replace("{0}", format_time(local.time(), TIME_FORMAT, locale=locale)))
 
 
-def day_only(published: datetime, known: bool, site_zone: ZoneInfo) -> date | None:
-    """The day an article gave without a time (midnight in the site's zone), else None."""
-    local = published.astimezone(site_zone)
-    return local.date() if known and local.time() == time(0) else None
+def day_only(published: datetime, date_only: bool, site_zone: ZoneInfo) -> date | None:
+    """The day an article gave without a time (stored at midnight in the site's zone), else None."""
+    return published.astimezone(site_zone).date() if date_only else None
 
 
 def format_published(published: datetime, day: date | None, language: str, zone: ZoneInfo) -> str:

@@ -40,7 +40,8 @@ def test_a_date_only_article_keeps_its_day_for_every_reader():
 
 
 def test_a_time_shows_with_its_day():
-    assert day_only(MOMENT, True, SHANGHAI) is None
+    assert day_only(MOMENT, False, SHANGHAI) is None
     assert format_published(MOMENT, None, "zh-CN", SHANGHAI) == "2026年11月20日 09:30"
-    # No date in the file: the time we first saw it, which is shown as a time even at midnight.
+    # A time the file gave is shown even when it is midnight: the store says which it was.
     assert day_only(DATE_ONLY, False, SHANGHAI) is None
+    assert format_published(DATE_ONLY, None, "zh-CN", SHANGHAI) == "2026年11月21日 00:00"

@@ -80,7 +80,7 @@ def set_visible(session: Session, article: Article, visible: bool) -> bool:
 
 def regenerate_summary(session: Session, article: Article, *, max_chars: int) -> None:
     """Replace the summary with a fresh extractive one of the article's text."""
-    article.summary = summarize(article.body_text, lang=article.lang, max_chars=max_chars)
+    article.summary = summarize(article.body_text, max_chars=max_chars)
     article.summary_generated = True
     _touched(session, article)
 

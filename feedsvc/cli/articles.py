@@ -38,11 +38,13 @@ def parse_command(file: Path) -> None:
 
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes that parse files (default: the machine's cores).")
 @with_appcontext
-def import_command(paths: tuple[Path, ...]) -> None:
+def import_command(paths: tuple[Path, ...], jobs: int | None) -> None:
     """Import article files and folders (recursively) into the store."""
     app = current_app._get_current_object()
-    if _reported(lambda **hooks: run_import(app, paths, origin=ImportOrigin.CLI, **hooks)).failed:
+    if _reported(lambda **hooks: run_import(app, paths, origin=ImportOrigin.CLI, jobs=jobs, **hooks)).failed:
         sys.exit(1)
 
 

@@ -345,7 +345,7 @@ def digest_items(session: Session, ids, links: Links, site_zone: ZoneInfo) -> li
             title=a.title, url=links.article(a.slug), published=a.published_at, summary=a.summary,
             original_url=a.original_url, source_name=a.source.name if a.source else None,
             category=a.category.name if a.category else None,
-            day=day_only(a.published_at, a.published_known, site_zone),
+            day=day_only(a.published_at, a.published_date_only, site_zone),
         )
         for a in rows
     ]

@@ -82,3 +82,16 @@ def html_to_paragraphs(fragment: str) -> list[str]:
     walk(root)
     flush()
     return paragraphs
+
+
+_TITLE_MAX = 120
+_FIRST_SENTENCE = re.compile(r"(?<=[。！？!?])|(?<=\.)\s")
+
+
+def title_from_text(paragraph: str) -> str:
+    """A title for an article that names none: its first sentence, or the start of it."""
+    first = _FIRST_SENTENCE.split(paragraph.strip(), maxsplit=1)[0].strip()
+    if len(first) <= _TITLE_MAX:
+        return first
+    cut = first[:_TITLE_MAX]
+    return (cut.rsplit(" ", 1)[0] if " " in cut[40:] else cut) + "…"

@@ -32,7 +32,11 @@ _SITE_CHROME = re.compile(
     r"Search|Sign in|Sign up|Log in|Login|Register|Subscribe(?: now)?|Advertisement|Advertising|"
     r"Sponsored(?: content)?|Follow us(?: on .{1,30})?|Newsletter|Cookie (?:settings|policy)|Accept(?: all)?(?: cookies)?|"
     r"Toggle navigation|Open menu|Close menu|Back to (?:top|home)|Home|Loading(?:\.\.\.|…)?|"
-    r"打开APP|打開APP|下载客户端|下載客戶端|扫一扫|掃一掃|扫码|掃碼|返回首页|返回首頁|登录|登錄|注册|註冊)\s*[:：]?\s*$",
+    r"Continue reading(?: the main story)?|Story continues below(?: advertisement)?|"
+    r"Show more|See more|View more|(?:…|\.\.\.)\s*more|展开全文|展開全文|查看更多|阅读全文|閱讀全文|显示全部|顯示全部|"
+    r"打开APP|打開APP|下载客户端|下載客戶端|扫一扫|掃一掃|扫码|掃碼|返回首页|返回首頁|登录|登錄|注册|註冊)\s*[:：]?\s*$"
+    # Promotions pointing elsewhere: "点击进入“文艺星青年”>>", "更多精彩 >>".
+    r"|^.{0,40}(?:>>|》》|→)\s*$|^(?:点击|點擊)(?:进入|進入|查看|阅读|閱讀|这里|這裡).{0,30}$",
     re.IGNORECASE,
 )
 _TOOL_FILLER = re.compile(r"[\s:：|｜/【】\[\]]+")
@@ -152,8 +156,12 @@ def _is_menu_item(item: str) -> bool:
 
 
 def is_prose(text: str) -> bool:
-    """True for a line that reads as running text rather than a heading or a menu."""
-    return len(text) >= 60 or (len(text) >= 15 and text.rstrip("”\"’」』)）").endswith(_SENTENCE_END))
+    """True for a line that reads as running text rather than a heading or a menu.
+
+    Sentences end in punctuation; a long line without any is a headline, unless it runs on
+    far longer than a headline would.
+    """
+    return len(text) >= 150 or (len(text) >= 15 and text.rstrip("”\"’」』)）").endswith(_SENTENCE_END))
 
 
 def ends_sentence(text: str) -> bool:

@@ -6,6 +6,7 @@ text-density pass of our own takes the container with the most prose.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from lxml.html import HtmlElement
@@ -13,7 +14,16 @@ from lxml.html import HtmlElement
 from feedsvc.ingest.bodyfeatures import unit_features, weighted_length
 from feedsvc.ingest.bodymodel import body_model
 from feedsvc.ingest.chrome import (
-    AFFILIATION, BREADCRUMB, END, INFO, NAV, SHARE, TOOLS, WELCOME, Line, classify_line,
+    AFFILIATION,
+    BREADCRUMB,
+    END,
+    INFO,
+    NAV,
+    SHARE,
+    TOOLS,
+    WELCOME,
+    Line,
+    classify_line,
 )
 from feedsvc.ingest.htmlunits import Unit, page_units
 from feedsvc.ingest.readers import reader_texts
@@ -26,6 +36,20 @@ _THRESHOLD = 0.5
 _PROSE_MIN = 60
 _PROSE_MAX_LINKS = 0.3
 _MIN_ARTICLE = 1
+# Captions: what sites call them, and how they read ("图为…", "（记者 X 摄）", "Photo: …").
+_CAPTION_MAX = 300
+_CAPTION_CLASS = re.compile(
+    r"caption|pic-?desc|img-?desc|photo-?desc|pic_?text|img_?text|pictext|picinfo|pic-?info|"
+    r"image-?credit|photo-?credit|\bcredit",
+    re.I,
+)
+_CAPTION_TEXT = re.compile(
+    r"^[(（【\[]?\s*(?:图为|圖為|图：|圖：|图:|上图|下图|左图|右图|图片来源|圖片來源|"
+    r"Photo:|Photo credit|Image:|Image credit|Pictured:|Caption:)"
+    r"|[(（][^()（）]{0,30}[摄攝][)）]\s*$|[(（]\s*(?:Photo|Image|Credit)\s*:[^)）]*[)）]\s*$"
+    r"|(?:记者|記者|摄影|攝影|通讯员|通訊員)?\s*[\u4e00-\u9fff·]{2,4}\s*[摄攝](?:影)?\s*$",
+    re.I,
+)
 
 
 @dataclass
@@ -60,6 +84,8 @@ def article_units(reading: PageReading, title: str | None, probabilities=None
     for unit in chosen:
         if unit.heading and title and " ".join(unit.text.split()) == " ".join(title.split()):
             continue  # the title is stored apart from the body
+        if is_caption(unit):
+            continue
         line = classify_line(unit.text) if len(unit.text) <= 200 else None
         if line is not None and line.kind in _CHROME:
             continue
@@ -68,6 +94,27 @@ def article_units(reading: PageReading, title: str | None, probabilities=None
             continue
         kept.append(unit)
     return kept, info
+
+
+def is_caption(unit: Unit) -> bool:
+    """True for a photo's caption or credit: readers keep them, the article does not have them.
+
+    Known by markup (figcaption, a caption class) or wording ("图为…", "…张三摄", "Photo: …").
+    A short line merely standing under a photo is not enough: on the dev suites that rule
+    dropped more article lines than captions.
+    """
+    if weighted_length(unit.text) > _CAPTION_MAX:
+        return False
+    if unit.tag in ("figcaption", "caption") or _CAPTION_TEXT.search(unit.text):
+        return True
+    element = unit.element if unit.element is not None else unit.parent
+    for _ in range(3):
+        if element is None:
+            break
+        if element.tag in ("figure", "figcaption") or _CAPTION_CLASS.search(element.get("class") or ""):
+            return True
+        element = element.getparent()
+    return False
 
 
 def _own_text(units: list[Unit]) -> int:

@@ -66,6 +66,7 @@ def page_metadata(tree: HtmlElement) -> dict:
     found["canonical_url"] = _canonical(tree, found.pop("url", None), ld)
     found["base_url"] = found["canonical_url"] or _base_href(tree)
     found["page_title"] = _page_title(tree, found.get("site_name")) or _wrapper_title(tree)
+    found["title_site"] = _title_site(tree, found.get("page_title"))
     return {k: v for k, v in found.items() if v}
 
 
@@ -146,6 +147,15 @@ def _canonical(tree: HtmlElement, og_url: str | None, ld: dict) -> str | None:
 def _base_href(tree: HtmlElement) -> str | None:
     hrefs = tree.xpath("//base/@href")
     return hrefs[0].strip() if hrefs and is_safe_url(hrefs[0]) else None
+
+
+def _title_site(tree: HtmlElement, headline: str | None) -> str | None:
+    """The site's name as <title> gives it after the headline ("Headline_网易新闻", "Story - Site")."""
+    title = " ".join((tree.findtext(".//title") or "").split())
+    parts = [p for p in _TITLE_SEPARATORS.split(title) if p]
+    if len(parts) < 2 or not headline or parts[-1] == headline or headline not in title:
+        return None
+    return parts[-1] if len(parts[-1]) <= 30 else None
 
 
 def _wrapper_title(tree: HtmlElement) -> str | None:

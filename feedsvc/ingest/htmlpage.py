@@ -12,16 +12,30 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import extract_metadata
 
 from feedsvc.ingest import infolines, sitelines
-from feedsvc.ingest.article import ParseError, ParsedArticle
-from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs
+from feedsvc.ingest.article import ParsedArticle, ParseError
+from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs, title_from_text
 from feedsvc.ingest.bodyfeatures import normalize
-from feedsvc.ingest.chrome import AFFILIATION, BREADCRUMB, END, INFO, WELCOME, classify_line
+from feedsvc.ingest.chrome import (
+    AFFILIATION,
+    BREADCRUMB,
+    END,
+    INFO,
+    WELCOME,
+    classify_line,
+)
 from feedsvc.ingest.htmlbody import article_units, read_units
 from feedsvc.ingest.htmlmeta import page_metadata
 from feedsvc.ingest.htmltree import clean_tree, load_tree
 from feedsvc.ingest.pagefacts import (
-    SeenLine, Voters, decide_author, decide_editor, decide_published, decide_source, visible_value,
+    SeenLine,
+    Voters,
+    decide_author,
+    decide_editor,
+    decide_published,
+    decide_source,
+    visible_value,
 )
+from feedsvc.ingest.records import keep_one_record
 from feedsvc.sanitize import is_safe_url, sanitize_html
 
 log = logging.getLogger(__name__)
@@ -29,6 +43,8 @@ log = logging.getLogger(__name__)
 # An element whose text is longer than this is a container, not an info line.
 _MAX_LINE = 200
 _TITLE_MAX = 120
+# The fields of a post's header line ("jane posted on …"): each record of a list has its own.
+_HEADER_FIELDS = {"author", "published", "dateline"}
 _HEADLINES = "//h1|//h2|//h3|//*[contains(@class, 'title')]"
 _INLINE = frozenset("a abbr b cite code em font i q s small span strong sub sup time u".split())
 _BLOCK_PARENTS = frozenset("html body div section article main header footer aside nav td th li dd center form".split())
@@ -74,22 +90,26 @@ def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
     declared = page.declared
     title = declared_title(page)
     units, info_lines = article_units(read_units(page.tree, title), title)
+    headline = _headline(page, title) if title else None
+    units = keep_one_record(units, [s.parent for s in page.lines if s.line.data.keys() & _HEADER_FIELDS], headline)
     page.lines += [SeenLine(page.order.get(u.element, page.order.get(u.parent, 0)), line, u.element)
                    for u, line in info_lines]
     html = sanitize_html("\n".join(u.html for u in units), base_url=page.base_url)
     paragraphs = html_to_paragraphs(html)
     if not paragraphs:
         raise ParseError("No article found: the HTML page has no body text.")
-    title = title or _first_heading(units) or _title_from_text(paragraphs[0])
-    voters = Voters(lines=sorted(page.lines, key=lambda s: s.position), declared=declared,
-                    library=page.library, title_position=_title_position(page, title), lead=paragraphs[0])
-    site_name = declared.get("site_name") or _site_from_lines(page) or page.library.get("sitename")
+    title = title or _first_heading(units) or title_from_text(paragraphs[0])
+    headline = headline if headline is not None else _headline(page, title)
+    voters = Voters(lines=sorted(page.lines, key=lambda s: s.position), declared=declared, library=page.library,
+                    title_position=page.order.get(headline) if headline is not None else None, lead=paragraphs[0])
+    site_name = (declared.get("site_name") or _site_from_lines(page) or page.library.get("sitename")
+                 or declared.get("title_site"))
     crumbs = visible_value(voters, "crumbs")
     return ParsedArticle(
         title=title,
         text=join_paragraphs(paragraphs),
         html=html,
-        author=decide_author(voters),
+        author=decide_author(voters, site_name=site_name),
         author_affiliation=visible_value(voters, "author_affiliation"),
         editor=decide_editor(voters),
         source_name=decide_source(voters),
@@ -139,7 +159,7 @@ def _take_visible_lines(parent: HtmlElement, page: PreparedPage) -> None:
             # "(Source: Riivka)" under a photo credits the photo, not the article.
             line.data.pop("source_name")
         if line.kind in (INFO, BREADCRUMB, WELCOME, AFFILIATION):
-            page.lines.append(SeenLine(page.order.get(element, 0), line, element))
+            page.lines.append(SeenLine(page.order.get(element, 0), line, element, element.getparent()))
             element.drop_tree()
             continue
         if line.kind == END:
@@ -163,15 +183,15 @@ def _is_caption(element: HtmlElement) -> bool:
     return previous is not None and (previous.tag == "img" or bool(previous.xpath(".//img")))
 
 
-def _title_position(page: PreparedPage, title: str) -> int | None:
-    """Where the headline stands in document order (metadata lines are judged by it)."""
+def _headline(page: PreparedPage, title: str) -> HtmlElement | None:
+    """The element showing the title: metadata lines and records are judged by where it stands."""
     wanted = normalize(title)
     if not wanted:
         return None
     for element in page.tree.xpath(_HEADLINES):
         text = normalize(element.text_content())
         if text and (text == wanted or (len(text) >= 8 and (text in wanted or wanted in text))):
-            return page.order.get(element)
+            return element
     return None
 
 
@@ -203,15 +223,6 @@ def _first_heading(units) -> str | None:
         if unit.heading and 0 < len(unit.text) <= _TITLE_MAX:
             return unit.text
     return None
-
-
-def _title_from_text(paragraph: str) -> str:
-    """A title for a page that names none: its first sentence, or the start of it."""
-    first = re.split(r"(?<=[。！？!?])|(?<=\.)\s", paragraph, maxsplit=1)[0].strip()
-    if len(first) <= _TITLE_MAX:
-        return first
-    cut = first[:_TITLE_MAX]
-    return (cut.rsplit(" ", 1)[0] if " " in cut[40:] else cut) + "…"
 
 
 def _strip_site_name(title: str | None, site_name: str | None) -> str | None:

@@ -18,6 +18,8 @@ _INVISIBLE = (
     "canvas", "select", "option", "textarea", "input", "button", "head/link", "map",
 )
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)\s*(?:!important\s*)?(?:;|$)", re.I)
+# A <noscript> holding this much text while the rest of the body holds less is the page itself.
+_NOSCRIPT_PAGE = 200
 # Microsoft Office's namespaced tags (<o:p>, <st1:place>, <v:shape>) wrap ordinary text.
 _OFFICE_PREFIXES = ("o:", "st1:", "st2:", "w:", "v:", "m:")
 
@@ -40,6 +42,7 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
     """
     for node in tree.xpath("//comment()|//processing-instruction()"):
         _drop_keeping_tail(node)
+    _unwrap_noscript_pages(tree)
     for element in tree.xpath("|".join(f"//{tag}" for tag in _INVISIBLE)):
         _drop_keeping_tail(element)
     for element in tree.xpath("//*[@hidden]|//*[@style]"):
@@ -48,6 +51,19 @@ def clean_tree(tree: HtmlElement) -> HtmlElement:
     for element in [e for e in tree.iter() if isinstance(e.tag, str) and e.tag.startswith(_OFFICE_PREFIXES)]:
         element.drop_tag()
     return tree
+
+
+def _unwrap_noscript_pages(tree: HtmlElement) -> None:
+    """Keep <noscript> content when it is the page: script-rendered sites put their whole text
+    there for readers without scripts, and nothing outside it."""
+    blocks = tree.xpath("//noscript")
+    if not blocks:
+        return
+    inside = sum(len(" ".join(b.text_content().split())) for b in blocks)
+    outside = len(" ".join(tree.xpath("string(//body)").split())) - inside
+    if inside >= _NOSCRIPT_PAGE and outside < _NOSCRIPT_PAGE:
+        for block in blocks:
+            block.drop_tag()
 
 
 def _drop_keeping_tail(node) -> None:

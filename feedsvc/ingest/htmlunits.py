@@ -22,6 +22,7 @@ _ATOMIC = frozenset("p h1 h2 h3 h4 h5 h6 pre address figcaption caption summary"
 _GROUPS = frozenset("ul ol dl table blockquote figure".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _LAYOUT_INSIDE = ".//table|.//div|.//p|.//section|.//article|.//h1|.//h2|.//h3"
+_LONG_CELL = 300  # characters: a cell holding more is a page region, not a value
 _BLOCKS = _CONTAINERS - {"span", "font"} | _ATOMIC | _GROUPS | {"hr", "br", "dl", "dt"}
 _SPACE = re.compile(r"\s+")
 _EDGE = " \t\r\n\u3000\xa0\u2002\u2003\u200b\ufeff"
@@ -84,9 +85,15 @@ def _walk(element: HtmlElement, units: list[Unit]) -> None:
 
 
 def _holds_layout(element: HtmlElement) -> bool:
-    """True for a list or table that lays out a page rather than holding one paragraph's data."""
+    """True for a list or table that lays out a page rather than holding one paragraph's data.
+
+    Old portals set whole pages in tables: a table whose cells hold headlines, nested tables or
+    long text is a layout; a data table's cells hold short values.
+    """
     inner = element.xpath(_LAYOUT_INSIDE)
-    if element.tag == "table" and any(n.tag == "table" for n in inner):
+    if element.tag == "table" and any(n.tag in ("table", "h1", "h2") for n in inner):
+        return True
+    if element.tag == "table" and any(len(_text(cell)) > _LONG_CELL for cell in element.iter("td", "th")):
         return True
     heavy = [n for n in inner if len(_text(n)) > 80]
     return len(heavy) >= 3

@@ -113,7 +113,7 @@ def first_url(value: str | None) -> str | None:
 
 
 # What may follow an unlabelled date on its own line: a time zone, a weekday, page tools.
-_DATELINE_REST = re.compile(r"^[\s|｜丨/·•,，()（）A-Za-z\u4e00-\u9fff]{0,24}$")
+_DATELINE_REST = re.compile(r"^[\s|｜丨/·•,，()（）:：\-A-Za-z\u4e00-\u9fff]{0,24}$")
 _DATE_AT_START = re.compile(r"^\s*(?:\d{4}\s*[-/.年]|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4})")
 
 

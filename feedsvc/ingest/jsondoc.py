@@ -9,8 +9,12 @@ import json
 import re
 from datetime import tzinfo
 
-from feedsvc.ingest.article import ParseError, ParsedArticle
-from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs, paragraphs_to_html
+from feedsvc.ingest.article import ParsedArticle, ParseError
+from feedsvc.ingest.blocks import (
+    html_to_paragraphs,
+    join_paragraphs,
+    paragraphs_to_html,
+)
 from feedsvc.ingest.fields import fields_from_mapping
 from feedsvc.ingest.textdump import text_to_paragraphs
 from feedsvc.sanitize import sanitize_html

@@ -4,11 +4,8 @@ from __future__ import annotations
 import re
 from datetime import tzinfo
 
-import yaml
-from markdown_it import MarkdownIt
-
-from feedsvc.ingest.article import ParseError, ParsedArticle
-from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs
+from feedsvc.ingest.article import ParsedArticle, ParseError
+from feedsvc.ingest.blocks import html_to_paragraphs, join_paragraphs, title_from_text
 from feedsvc.ingest.fields import fields_from_mapping
 from feedsvc.sanitize import sanitize_html
 
@@ -17,6 +14,9 @@ FRONT_MATTER = re.compile(r"\A---[ \t]*\n(.*?)\n(?:---|\.\.\.)[ \t]*(?:\n|\Z)", 
 
 def parse_markdown(text: str, *, tz: tzinfo) -> ParsedArticle:
     """Extract the article from a Markdown file; its title may be a leading "# " heading."""
+    import yaml  # here, not at import: sniffing a file's kind must not load the YAML parser
+    from markdown_it import MarkdownIt
+
     match = FRONT_MATTER.match(text)
     front: dict = {}
     if match:
@@ -39,11 +39,11 @@ def parse_markdown(text: str, *, tz: tzinfo) -> ParsedArticle:
     if not title and len(tokens) >= 3 and tokens[0].type == "heading_open" and tokens[0].tag == "h1":
         title = " ".join(tokens[1].content.split())
         tokens = tokens[3:]  # the heading is the title, not part of the body
-    if not title:
-        raise ParseError("No article found: the Markdown file has no title.")
     base_url = fields.get("canonical_url") or fields.get("original_url")
     html = sanitize_html(renderer.renderer.render(tokens, renderer.options, {}), base_url=base_url)
     paragraphs = html_to_paragraphs(html)
     if not paragraphs:
         raise ParseError("No article found: the Markdown file has no body text.")
-    return ParsedArticle(title=title, text=join_paragraphs(paragraphs), html=html, **fields)
+    # Body text without a title still imports: its first sentence names it.
+    return ParsedArticle(title=title or title_from_text(paragraphs[0]), text=join_paragraphs(paragraphs),
+                         html=html, **fields)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from datetime import tzinfo
 
-from feedsvc.ingest.article import ParseError, ParsedArticle
+from feedsvc.ingest.article import ParsedArticle, ParseError
 from feedsvc.ingest.encoding import decode_bytes
 from feedsvc.ingest.formats import BY_NAME, format_for
 from feedsvc.ingest.markdown import FRONT_MATTER

@@ -16,6 +16,13 @@ _BYLINE_ZH = re.compile(
     r"^(?:[\u4e00-\u9fff·]{2,12}\s+)?(?:本报|本報|本台|本刊|本网|本網)?(?:特约|特約)?(?:记者|記者)\s*([^\s:：].{0,30})$"
     r"|^文\s*[/|｜]\s*(.{1,20})$"
 )
+# A post's header on forums, blogs and comment lists: "风吹麦浪88 发表于 2024-03-02 21:15",
+# "jane posted on March 3, 2024".
+_POSTED = re.compile(
+    r"^(?P<name>[^\s:：]{1,30}(?: [^\s:：]{1,30}){0,2})\s*(?:发表于|發表於|发布于|發佈於|发表在|posted (?:on|at)|wrote on)"
+    r"\s*[:：]?\s*(?P<date>.+)$",
+    re.IGNORECASE,
+)
 # "本报讯(记者 张三)" / "新华社北京3月3日电(记者 李四 王五)" at the start of the first paragraph.
 # The credit follows the dateline ("…讯", "…电") or opens the paragraph.
 _LEAD_BYLINE = re.compile(
@@ -61,6 +68,14 @@ def parse_byline(line: str) -> dict[str, str] | None:
         if author:
             fields["author"] = author
             return fields
+    match = _POSTED.match(line)
+    if match:
+        # The rest must be the date (and little else): a post's header, not its text.
+        rest = match.group("date").strip()
+        span = date_span(rest)
+        after = rest[span[1]:] if span is not None else ""
+        if span is not None and span[0] == 0 and len(after) <= 16 and not any(m in after for m in "，。！？,.!?"):
+            return {**fields, "author": match.group("name"), "published": rest[: span[1]].strip()}
     return None
 
 
@@ -100,7 +115,8 @@ def clean_person(value: str | None) -> str | None:
 _NOT_A_NAME = re.compile(
     r"https?://|www\.|\.(?:com|cn|net|org|gov|edu|co|io)\b|@|[?？!！:：]|\d{3,}|"
     r"^(?:follow|username|user|staff|admin(?:istrator)?|editor|editors|team|webmaster|guest|author|"
-    r"subscribe|read more|more|share|by)\b",
+    r"subscribe|read more|more|share|by|last updated|updated|taboola|outbrain|sponsored|advertisement)\b"
+    r"|\bby (?:taboola|outbrain)\b",
     re.IGNORECASE,
 )
 _USER_ID = re.compile(r"^[a-z0-9_.-]+$")
@@ -112,18 +128,26 @@ _BY = re.compile(r"^(?:by|von|par|por|di|de|door|av|af|text|texte|written by|pos
 _AFTER_NAME = re.compile(
     r"\s*(?:[|•·–—]|\s-\s|\s-$)"
     r"|(?:\s+|(?<=[a-z]))(?:Published|Updated|Last updated|Posted|Staff Writer|Staff Reporter|"
-    r"Reporter|Correspondent|Contributor|Senior \w+|Follow)\b"
+    r"Reporter|Correspondent|Contributor|Senior \w+|Follow|\w+ Editor|Editor)\b"
+    r"|\s*\((?:reporting|photography|photos?|video|graphics|additional reporting)\)"
     r"|(?:\s+|(?<=[a-z]))(?:facebook|twitter|flipboard|whatsapp|linkedin)"
     r"|\s+\d+\s+(?:Comments?|Kommentare?|Min(?:ute)?s?\.? Read)\b"
     r"|\s+(?:on|am|le|el|il)\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun|\d)"
-    r"|\s+on$",
+    r"|\s+on$"
+    r"|[;,]?\s+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\b"
+    r"|[;,]?\s+\d{4}[-/.年]",
     re.I,
 )
+
+
+# A CMS's staff code after an editor's name ("张小明_NN9876").
+_STAFF_CODE = re.compile(r"[_-][A-Za-z]{1,5}\d{2,}$")
 
 
 def clean_byline(value: str | None) -> str | None:
     """A byline's name without its "By"/"Von", and without what follows the name on its row."""
     value = _BY.sub("", " ".join((value or "").split()))
+    value = _STAFF_CODE.sub("", value)
     match = _AFTER_NAME.search(value)
     if match and match.start() > 0:
         value = value[: match.start()]

@@ -12,8 +12,21 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Article, ArticleBand, Category, Source, Tag, bump_store_version, utcnow
-from ..text.signature import band_keys, content_hash, signature, similarity_from_signatures
+from ..models import (
+    Article,
+    ArticleBand,
+    Category,
+    Source,
+    Tag,
+    bump_store_version,
+    utcnow,
+)
+from ..text.signature import (
+    band_keys,
+    content_hash,
+    signature,
+    similarity_from_signatures,
+)
 from .article import ParsedArticle
 from .enrich import NAME_LENGTH
 from .settings import ImportSettings
@@ -94,6 +107,7 @@ def _apply(session: Session, row: Article, parsed: ParsedArticle, chash: str, se
     else:
         row.published_at = _aware(published, settings.tz)
         row.published_known = True
+    row.published_date_only = published is not None and not isinstance(published, datetime)
     row.title = parsed.title
     row.body_text = parsed.text
     row.body_html = parsed.html or ""
@@ -118,7 +132,7 @@ def _apply(session: Session, row: Article, parsed: ParsedArticle, chash: str, se
 
 def _fingerprint(row: Article) -> tuple:
     return (
-        row.title, row.body_text, row.body_html, row.summary, row.published_at, row.author,
+        row.title, row.body_text, row.body_html, row.summary, row.published_at, row.published_date_only, row.author,
         row.author_affiliation, row.site_name, row.lang, row.original_url, row.canonical_url,
         row.source.name if row.source else None, row.category.name if row.category else None,
         tuple(sorted(t.name for t in row.tags)),

@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import tzinfo
 
 from feedsvc.ingest import dates, infolines, people, sitelines
-from feedsvc.ingest.article import ParseError, ParsedArticle
-from feedsvc.ingest.blocks import clean_paragraph, join_paragraphs, paragraphs_to_html
+from feedsvc.ingest.article import ParsedArticle, ParseError
+from feedsvc.ingest.blocks import clean_paragraph, join_paragraphs, paragraphs_to_html, title_from_text
 from feedsvc.ingest.chrome import (
-    AFFILIATION, BLANK, BREADCRUMB, END, INFO, NAV, TEXT, WELCOME, Line, classify_line,
-    ends_article, ends_sentence, is_prose,
+    AFFILIATION,
+    BLANK,
+    BREADCRUMB,
+    END,
+    INFO,
+    NAV,
+    TEXT,
+    WELCOME,
+    Line,
+    classify_line,
+    ends_article,
+    ends_sentence,
+    is_prose,
 )
 
 # Inside the body only a bare time line stays text (it may be an event's); other labelled
@@ -17,6 +28,8 @@ from feedsvc.ingest.chrome import (
 _BODY_INFO_FIELDS = {"published", "dateline"}
 _INDENT = ("\u3000", "  ", "\t", "\xa0")
 _MAX_TITLE = 120
+# Without a title line, this much text at least makes an article (one short line does not).
+_MIN_UNTITLED = 60
 
 
 def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
@@ -25,12 +38,17 @@ def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
     lines = [classify_line(raw) for raw in raw_lines]
     title_at = _find_title(lines)
     if title_at is None:
-        raise ParseError("No article found: the text has no title followed by body text.")
-    body_start = next((i for i in range(title_at + 1, len(lines)) if lines[i].kind == TEXT), None)
-    if body_start is None:
-        raise ParseError("No article found: the text has a title but no body text.")
+        # Body text without a title line still imports, named by its first sentence.
+        body_start = next((i for i, l in enumerate(lines) if l.kind == TEXT and is_prose(l.text)), None)
+        if body_start is None or sum(len(l.text) for l in lines if l.kind == TEXT) < _MIN_UNTITLED:
+            raise ParseError("No article found: the text has no title followed by body text.")
+        title_at, title = -1, title_from_text(lines[body_start].text)
+    else:
+        body_start = next((i for i in range(title_at + 1, len(lines)) if lines[i].kind == TEXT), None)
+        if body_start is None:
+            raise ParseError("No article found: the text has a title but no body text.")
+        title = lines[title_at].text
     body_end = next((i for i in range(body_start, len(lines)) if ends_article(lines[i])), len(lines))
-    title = lines[title_at].text
 
     fields: dict[str, str] = {}
     body: list[tuple[str, str]] = []  # (raw line, stripped text); "" marks a blank line
@@ -45,12 +63,13 @@ def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
             _collect(line, fields, title)
 
     paragraphs = _paragraphs(body)
-    author = people.join_names(fields.get("author", "")) or people.lead_byline(paragraphs[0])
+    author = people.plausible_name(people.join_names(fields.get("author", "")) or people.lead_byline(paragraphs[0]))
     return ParsedArticle(
         title=title,
         text=join_paragraphs(paragraphs),
         html=paragraphs_to_html(paragraphs),
         author=author,
+        editor=people.plausible_name(people.join_names(fields.get("editor", ""))),
         author_affiliation=fields.get("author_affiliation") or None,
         source_name=fields.get("source_name") or None,
         site_name=fields.get("site_name") or None,

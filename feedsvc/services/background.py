@@ -23,7 +23,7 @@ from . import imports, outbox
 from .digests import build_due
 
 log = logging.getLogger(__name__)
-Report = Callable[..., None]  # taskqueue.progress_reporter's report(done=…, total=…, summary=…)
+Report = Callable[..., None]  # a taskqueue.ProgressReporter: report(done=…, total=…, summary=…)
 
 
 def run_next(app: Flask) -> str | None:
@@ -36,14 +36,16 @@ def run_next(app: Flask) -> str | None:
             return None
         task_id, kind, actor = task.id, task.kind, task.actor
         known = taskqueue.result_of(task)
-    report = taskqueue.progress_reporter(app.extensions["feedsvc.sessionmaker"], task_id)
+    report = taskqueue.ProgressReporter(app.extensions["feedsvc.sessionmaker"], task_id)
     try:
         summary, result, action, target = RUNNERS[kind](app, task_id, report, known)
     except Exception as exc:  # the task fails, the worker goes on
         log.exception("task %s (%s) failed", task_id, kind)
+        report.close()
         with db.new_session(app) as session, session.begin():
             taskqueue.finish(session, task_id, failed=True, error=error_line(exc))
         return f"task {task_id} ({kind}) failed: {error_line(exc)}"
+    report.close()
     with db.new_session(app) as session, session.begin():
         taskqueue.finish(session, task_id, summary=summary, result=result)
         accounts.audit(session, actor, action, target, summary)
@@ -83,7 +85,7 @@ def _import(report: Report, shown: dict[str, str], run: Callable[..., ImportRepo
     outcomes: dict[str, list[str]] = {}
 
     def start(total: int) -> None:
-        report(total=total, done=0, force=True)
+        report(total=total, done=0)
 
     def record(path: Path, found) -> None:
         outcomes[str(path)] = [o.value for o in found]
@@ -91,7 +93,7 @@ def _import(report: Report, shown: dict[str, str], run: Callable[..., ImportRepo
 
     result = run(on_start=start, on_file=record)
     errors = dict(result.errors)
-    report(done=len(outcomes), summary=result.summary_line(), force=True)
+    report(done=len(outcomes), summary=result.summary_line())
     return [[shown.get(path, path), found, errors.get(path, "")] for path, found in outcomes.items()]
 
 
@@ -105,7 +107,7 @@ def _send_digests(app: Flask, task_id: int, report: Report, _known) -> tuple:
     built = build_due(app, ignore_hours=True)
     with db.new_session(app) as session:
         due = count_unsent(session)
-    report(total=due, done=0, summary=f"{built.created} editions built", force=True)
+    report(total=due, done=0, summary=f"{built.created} editions built")
     done = [0]
 
     def step(_delivery_id, _outcome) -> None:
@@ -113,7 +115,7 @@ def _send_digests(app: Flask, task_id: int, report: Report, _known) -> tuple:
         report(done=done[0])
 
     sent = outbox.run_delivery(app, on_message=step)
-    report(done=done[0], force=True)
+    report(done=done[0])
     counts = {"built": built.created, "sent": sent.sent, "retrying": sent.retrying, "failed": sent.failed,
               "stopped": sent.stopped}
     summary = (f"{built.created} built, {sent.sent} sent, {sent.retrying} retrying, {sent.failed} failed"

@@ -34,13 +34,16 @@ def import_settings(app: Flask) -> ImportSettings:
 
 def run_import(app: Flask, paths: Iterable[Path], *, origin: ImportOrigin,
                on_start: Callable[[int], None] | None = None,
-               on_file: Callable | None = None) -> ImportReport:
-    """Import files and folders; then, if readers' feeds changed, tell the WebSub hub."""
+               on_file: Callable | None = None, jobs: int | None = None) -> ImportReport:
+    """Import files and folders; then, if readers' feeds changed, tell the WebSub hub.
+
+    ``jobs`` processes parse (default: the machine's cores); one process stores.
+    """
     files = collect_files(paths)
     if on_start:
         on_start(len(files))
     report = import_files(app.extensions["feedsvc.sessionmaker"], files,
-                          settings=import_settings(app), origin=origin, on_file=on_file)
+                          settings=import_settings(app), origin=origin, on_file=on_file, jobs=jobs)
     if report.changed and app.config["WEBSUB_HUB"]:
         report.hub_errors = notify_hub(app)
     return report

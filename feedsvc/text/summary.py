@@ -1,23 +1,13 @@
-"""Extractive summaries: the most central sentences of an article, in their own words."""
+"""Extractive summaries: an article's lead, in its own words, as whole sentences."""
 from __future__ import annotations
 
-import math
-from collections import Counter
+import re
 
 import regex
 
-from feedsvc.text.lang import detect_lang
 from feedsvc.text.sentences import is_wide, join_sentences, split_sentences
-from feedsvc.text.signature import normalize_text
-from feedsvc.text.tokens import tokenize
 
 ELLIPSIS = "…"
-# TextRank compares every pair of sentences; past this many the cost grows
-# quadratically for text (logs, listings) that a summary would not serve anyway.
-MAX_SENTENCES = 200
-_DAMPING = 0.85
-_ITERATIONS = 100
-_TOLERANCE = 1e-10
 _CLAUSE_ENDS = frozenset("，、；：")
 # ASCII clause marks also sit inside numbers and times (1,200; 10:30), so need a space
 # or CJK text after them.
@@ -25,96 +15,100 @@ _ASCII_CLAUSE_ENDS = frozenset(",;:")
 # Dropped from the end of a cut so the ellipsis does not follow an opener or a comma.
 _TRAILING = "".join(sorted(_CLAUSE_ENDS | _ASCII_CLAUSE_ENDS)) + "“‘「『（(【《[\"' \t"
 _GRAPHEME = regex.compile(r"\X")
-_HAN = regex.compile(r"\p{Han}")
+# A sentence shorter than this (a Han character counting three) is a fragment: "她说。"
+_MIN_SENTENCE = 30
+# The lead is taken whole up to the budget; below this share of it, a later sentence that
+# still fits is added rather than stopping short.
+_FULL_ENOUGH = 0.6
+# Page furniture that can stand in a sentence of a scraped body: "点击进入“文艺星青年”>>".
+_CHROME = re.compile(r">>|》》|点击(?:进入|查看|阅读|这里)|點擊|扫码|掃碼|长按识别|Click here|Read more|Sign up|Subscribe", re.I)
+# A news lead's dateline and credit ("新华社北京3月3日电（记者 李四）", "本报讯", "LONDON — "):
+# the story starts after them.
+_DATELINE = re.compile(
+    r"^(?:.{0,20}?\d{1,2}月\d{1,2}日[电讯電訊]|本[报報][讯訊])\s*(?:[(（][^)）]{0,40}[)）])?\s*"
+    r"|^[A-Z][A-Z .,'-]{2,40}\s+[—–-]\s+|^\((?:Reuters|AP|AFP|dpa)\)\s*[—–-]?\s*"
+)
+_ENDED = re.compile(r"[。！？!?.…；;][”’」』\"')）]*$")
+_QUOTE_OPEN = "“‘「『\""
+_QUOTE_CLOSE = "”’」』\""
+_SEMICOLONS = ("；", ";")
 
 
-def summarize(text: str, *, lang: str | None = None, max_chars: int = 200) -> str:
-    """Return the most central sentences of text, in their original order, within max_chars.
+def summarize(text: str, *, max_chars: int = 200) -> str:
+    """Return the article's lead as whole sentences within max_chars (code points).
 
-    Lengths are counted in code points (len of the str). The rule:
+    News puts its point first (the inverted pyramid), so the summary is the lead, not a
+    selection from all over the text. The rule:
 
-    - Empty or whitespace-only text gives ''. Text whose normalised form (its sentences
-      joined as `join_sentences` does) fits in max_chars is returned in that form.
-    - Otherwise sentences are ranked by TextRank over their token bags, with the random
-      jump biased towards early sentences (news puts its point first); ties go to the
-      earlier sentence. Going down that ranking, each sentence is taken if the joined
-      selection still fits, skipped if not (as is a repeat of a sentence already
-      taken). The result is the selection in original order and is never longer than
-      max_chars.
-    - If even the best sentence does not fit, it alone is cut and "…" appended, the two
-      together within max_chars. The cut is the last clause boundary (after ，,、;；：:)
-      that keeps at least half the budget, else the last word boundary (a space, or
-      next to a CJK character), else the last character boundary; dangling clause
+    - Empty or whitespace-only text gives ''. Sentences are normalised as `split_sentences`
+      and `join_sentences` do; one ending in a semicolon continues into the next, so a
+      summary never ends on "；".
+    - The first sentence loses its dateline ("新华社北京3月3日电（记者 李四）"); then
+      fragments (under ~10 Han characters or 30 Latin ones), lines without sentence-ending
+      punctuation (headings, list items), quotations standing without their speaker and
+      page furniture ("点击进入…>>") are skipped — unless nothing else is
+      left, when the text is taken as it is.
+    - Sentences are added in order while the summary fits; once it holds 60% of the budget
+      the first that does not fit ends it, before that a later one that fits is still taken.
+    - If even the first usable sentence does not fit, it alone is cut and "…" appended,
+      the two together within max_chars. The cut is the last clause boundary (after
+      ，,、;；：:) that keeps at least half the budget, else the last word boundary (a space,
+      or next to a CJK character), else the last character boundary; dangling clause
       punctuation, openers and spaces before the "…" are dropped.
 
     Every cut falls on a grapheme-cluster boundary, so no combining mark, emoji modifier
-    or ZWJ sequence is split. lang ('zh' or 'en') picks the tokenizer; None detects it.
-    max_chars below 1 raises ValueError.
+    or ZWJ sequence is split. max_chars below 1 raises ValueError.
     """
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
-    sentences = split_sentences(text)
-    whole = join_sentences(sentences)
-    if len(whole) <= max_chars:
-        return whole
-    sentences = sentences[:MAX_SENTENCES]
-    if lang is None:
-        lang = detect_lang(whole) or ("zh" if _HAN.search(whole) else "en")
-    scores = _centrality([Counter(tokenize(s, lang)) for s in sentences])
-    ranking = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
-    best = sentences[ranking[0]]
-    if len(best) > max_chars:
-        return _cut(best, max_chars)
-    chosen: list[int] = []
-    seen: set[str] = set()
-    for index in ranking:
-        key = normalize_text(sentences[index])
-        if key in seen:
-            continue
-        trial = sorted(chosen + [index])
-        if len(join_sentences([sentences[i] for i in trial])) <= max_chars:
-            chosen = trial
-            seen.add(key)
-    return join_sentences([sentences[i] for i in chosen])
-
-
-def _cosine(a: Counter[str], b: Counter[str]) -> float:
-    if not a or not b:
-        return 0.0
-    if len(b) < len(a):
-        a, b = b, a
-    dot = sum(count * b[word] for word, count in a.items() if word in b)
-    if not dot:
-        return 0.0
-    norm = math.sqrt(sum(c * c for c in a.values()) * sum(c * c for c in b.values()))
-    return dot / norm
-
-
-def _centrality(bags: list[Counter[str]]) -> list[float]:
-    """Return position-biased PageRank scores over the cosine-similarity graph of the sentences."""
-    n = len(bags)
-    weights = [[0.0] * n for _ in range(n)]
-    for i in range(n):
-        for j in range(i + 1, n):
-            weights[i][j] = weights[j][i] = _cosine(bags[i], bags[j])
-    out_sums = [sum(row) for row in weights]
-    incoming = [[(j, weights[j][i] / out_sums[j]) for j in range(n) if weights[j][i]] for i in range(n)]
-    jump_raw = [1.0 / (i + 1) for i in range(n)]
-    jump = [w / sum(jump_raw) for w in jump_raw]
-    scores = list(jump)
-    for _ in range(_ITERATIONS):
-        # A sentence sharing no word with any other passes its rank on by the jump.
-        stranded = sum(scores[j] for j in range(n) if not out_sums[j])
-        new = [
-            (1 - _DAMPING + _DAMPING * stranded) * jump[i]
-            + _DAMPING * sum(weight * scores[j] for j, weight in incoming[i])
-            for i in range(n)
-        ]
-        change = max(abs(a - b) for a, b in zip(new, scores))
-        scores = new
-        if change < _TOLERANCE:
+    sentences = _through_semicolons(split_sentences(text))
+    if not sentences:
+        return ""
+    lead = _DATELINE.sub("", sentences[0], count=1).strip()
+    usable = [s for s in [lead or sentences[0], *sentences[1:]] if _usable(s)]
+    if not usable:
+        # Nothing but fragments: the text is its own summary, as far as it fits.
+        usable = sentences
+    chosen: list[str] = []
+    for sentence in usable:
+        trial = join_sentences(chosen + [sentence])
+        if len(trial) <= max_chars:
+            chosen.append(sentence)
+        elif chosen and len(join_sentences(chosen)) >= _FULL_ENOUGH * max_chars:
             break
-    return scores
+    if not chosen:
+        return _cut(usable[0], max_chars)
+    return join_sentences(chosen)
+
+
+def _through_semicolons(sentences: list[str]) -> list[str]:
+    """Sentences with those ending in a semicolon joined to the next one."""
+    merged: list[str] = []
+    for sentence in sentences:
+        if merged and merged[-1].endswith(_SEMICOLONS):
+            merged[-1] = join_sentences([merged[-1], sentence])
+        else:
+            merged.append(sentence)
+    return merged
+
+
+def _usable(sentence: str) -> bool:
+    weight = len(sentence) + 2 * sum(1 for ch in sentence if is_wide(ch))
+    if weight < _MIN_SENTENCE or _CHROME.search(sentence):
+        return False
+    if not _ENDED.search(sentence):
+        return False  # a heading, a list item or a caption: sentences end in punctuation
+    return not _bare_quotation(sentence)
+
+
+def _bare_quotation(sentence: str) -> bool:
+    """True for a quotation with no speaker in the sentence, or one left open across sentences."""
+    body = sentence.rstrip("。！？!?.…")
+    opened = sum(body.count(q) for q in "“‘「『")
+    closed = sum(body.count(q) for q in "”’」』")
+    if opened != closed:
+        return True
+    return body[:1] in _QUOTE_OPEN and body[-1:] in _QUOTE_CLOSE
 
 
 def _cut(sentence: str, max_chars: int) -> str:

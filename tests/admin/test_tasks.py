@@ -1,6 +1,7 @@
 """Operators' long actions run by the worker, the page following them (issue 14, defect 4)."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from io import BytesIO
 from pathlib import Path
@@ -72,3 +73,25 @@ def test_a_task_left_by_a_dead_worker_is_run_again_then_given_up(app):
     with db.new_session(app) as session:
         task = session.get(Task, task_id)
         assert task.state == "failed" and "worker stopped" in task.error
+
+
+def test_progress_reported_last_is_stored_before_the_task_ends(app):
+    """The reporter's thread stores while the task goes on; close() leaves nothing behind."""
+    with db.new_session(app) as session, session.begin():
+        task_id = taskqueue.queue_task(session, TaskKind.SCAN_DROP_FOLDER, actor="ops@example.org").id
+        taskqueue.claim_next(session, utcnow())
+    maker = app.extensions["feedsvc.sessionmaker"]
+
+    def slow_session():  # a write that takes a while: reports arrive while it runs
+        time.sleep(0.05)
+        return maker()
+
+    for total in (3, 50):
+        report = taskqueue.ProgressReporter(slow_session, task_id)
+        for done in range(total + 1):
+            report(done=done, total=total)
+            time.sleep(0.01)
+        report.close()
+        with db.new_session(app) as session:
+            task = session.get(Task, task_id)
+            assert (task.done, task.total) == (total, total)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import random
 from datetime import datetime, timezone
 
 import pytest
@@ -157,6 +158,22 @@ def test_file_over_the_size_limit_fails_alone(tmp_path, app, session):
     assert "big.txt" in report.errors[0][0] and "too large" in report.errors[0][1]
 
 
+def test_the_store_knows_a_day_given_without_a_time(tmp_path, run_import, session):
+    write(tmp_path / "day.txt", text_dump("只有日期", _distinct(1), date="2026-11-20"))
+    write(tmp_path / "time.txt", text_dump("日期和时间", _distinct(2), date="2026-11-20 00:00"))
+    run_import(tmp_path)
+    flags = {a.title: a.published_date_only for a in session.scalars(select(Article))}
+    assert flags == {"只有日期": True, "日期和时间": False}
+
+
+def test_every_importable_suffix_is_collected(tmp_path):
+    for name in ("a.txt", "b.text", "c.html", "d.htm", "e.xhtml", "f.shtml", "g.md", "h.markdown", "i.json"):
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    (tmp_path / "notes.docx").write_text("x", encoding="utf-8")
+    assert sorted(p.name for p in collect_files([tmp_path])) == [
+        "a.txt", "b.text", "c.html", "d.htm", "e.xhtml", "f.shtml", "g.md", "h.markdown", "i.json"]
+
+
 def test_a_huge_file_is_refused_before_it_is_read(tmp_path, run_import):
     path = tmp_path / "huge.txt"
     with path.open("wb") as f:
@@ -231,3 +248,53 @@ def test_gbk_and_big5_files_import(tmp_path, run_import, session):
     assert set(rows) == {"新图书馆周六开放", "秋季馬拉松週日開跑"}
     assert rows["秋季馬拉松週日開跑"].source.name == "濱海晚報"
     assert rows["秋季馬拉松週日開跑"].site_name == "江岸新聞網"
+
+
+_WORDS = ("图书馆 地铁 公园 医院 学校 菜市场 社区 农田 河道 桥梁 剧院 体育馆 码头 机场 工厂 博物馆 "
+          "居民 学生 农民 工人 游客 志愿者 医生 教师 司机 商户 开放 改造 扩建 修缮 调整 延长 "
+          "增加 减少 启动 完成 推进 暂停 今年 上午 本周 下月 年底 春季 夏季 秋季 冬季").split()
+
+
+def _distinct(n: int) -> list[str]:
+    """Paragraphs of a story of its own (seeded word salad: no two stories share shingles)."""
+    rng = random.Random(n)
+    return ["，".join("".join(rng.choices(_WORDS, k=4)) for _ in range(5)) + "。" for _ in range(4)]
+
+
+def test_parallel_import_stores_in_file_order_with_the_same_outcomes(tmp_path, app, settings, session):
+    # Enough files for worker processes; two of them are the same story (found across workers).
+    folder = tmp_path / "in"
+    for n in range(40):
+        write(folder / f"{n:02d}.txt", text_dump(f"第{n}条新闻", _distinct(n)))
+    write(folder / "40-reprint.txt", text_dump("第7条新闻", _distinct(7), site="山城资讯网"))
+    seen = []
+    report = import_files(app.extensions["feedsvc.sessionmaker"], collect_files([folder]), settings=settings,
+                          origin="test", jobs=2, on_file=lambda path, outcomes: seen.append((path.name, outcomes)))
+    assert [name for name, _ in seen] == sorted(p.name for p in folder.iterdir())
+    assert (report.counts[Outcome.NEW], report.counts[Outcome.DUPLICATE]) == (40, 1)
+    assert seen[-1][1] == [Outcome.DUPLICATE]
+    assert session.scalar(select(func.count()).select_from(Article)) == 41
+
+
+def test_an_article_that_cannot_be_stored_leaves_nothing_and_the_batch_lands(tmp_path, app, settings, session, monkeypatch):
+    from feedsvc.ingest import importer
+
+    real = importer.store_article
+
+    def store_then_fail(session, article, **kwargs):
+        outcome = real(session, article, **kwargs)  # rows written inside the savepoint ...
+        if article.title == "坏文章":
+            raise RuntimeError("disk on fire")  # ... and undone with it
+        return outcome
+
+    monkeypatch.setattr(importer, "store_article", store_then_fail)
+    folder = tmp_path / "in"
+    for n, (name, title) in enumerate((("1.txt", "好文章一"), ("2.txt", "坏文章"), ("3.txt", "好文章二"))):
+        write(folder / name, text_dump(title, _distinct(n * 10)))
+    report = import_files(app.extensions["feedsvc.sessionmaker"], collect_files([folder]), settings=settings,
+                          origin="test", jobs=1)
+    assert (report.counts[Outcome.NEW], report.failed) == (2, 1)
+    assert "2.txt" in report.errors[0][0] and "disk on fire" in report.errors[0][1]
+    assert sorted(a.title for a in session.scalars(select(Article))) == ["好文章一", "好文章二"]
+    assert session.scalar(select(func.count()).select_from(ArticleBand).where(
+        ArticleBand.article_id.not_in(select(Article.id)))) == 0

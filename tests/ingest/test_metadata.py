@@ -119,3 +119,72 @@ def test_site_lines():
 )
 def test_classify_line(line, kind):
     assert chrome.classify_line(line).kind == kind
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("人民网 记者 王立新", {"author": "王立新"}),
+        ("2022-02-13 20:04 人民网 记者 王立新", {"published": "2022-02-13 20:04", "author": "王立新"}),
+        ("记者 王立新 通讯员 李四", {"author": "王立新"}),
+        ("文/赵六", {"author": "赵六"}),
+        ("By Corey Kilgannon Feb. 21, 2019", {"author": "Corey Kilgannon", "published": "Feb. 21, 2019"}),
+        ("风吹麦浪88 发表于 2024-03-02 21:15", {"author": "风吹麦浪88", "published": "2024-03-02 21:15"}),
+        ("小雨点 发表于 2024-03-03 08:40 同问，我家也是这样。", None),  # a reply, not a header
+    ],
+)
+def test_more_bylines(line, expected):
+    assert people.parse_byline(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("Jane Doe", "Jane Doe"),
+        ("张三、李四", "张三、李四"),
+        ("Von Vanessa Franke", "Vanessa Franke"),
+        ("Evan HalperStaff Writer", "Evan Halper"),
+        ("Jill Serjeant 4 Min Read", "Jill Serjeant"),
+        ("你支持延迟退休吗？", None),  # a poll question
+        ("周琦,姚明,中国男篮,篮球世界杯", None),  # a keyword list
+        ("devindra", None),  # a user id
+        ("user12345", None),
+        ("news.example.com", None),  # a domain
+        ("Follow Author", None),
+        ("佚名", None),
+    ],
+)
+def test_plausible_names(value, expected):
+    assert people.plausible_name(value) == expected
+
+
+def test_a_keyword_list_known_to_the_page_is_no_name():
+    assert people.plausible_name("Climate, Energy", known=("climate, energy",)) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("2022-02-13 20:04:17", {"dateline": "2022-02-13 20:04:17"}),
+        ("2022年02月13日 20:04 星期日", {"dateline": "2022年02月13日 20:04"}),
+        ("March 3, 2024", {"dateline": "March 3, 2024"}),
+        ("2022年2月13日，市政府召开会议研究防汛工作。", None),
+        ("更新时间：2024-05-02 10:00", {"updated": "2024-05-02 10:00"}),  # not the publication time
+    ],
+)
+def test_datelines(line, expected):
+    assert infolines.parse_info_line(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("人民网-文化频道 分享到：", "人民网"),
+        ("澎湃新闻 字号 超大 大 标准 小", "澎湃新闻"),
+        ("新京报 举报", "新京报"),
+        ("Supplied", None),
+        ("江城日报", "江城日报"),
+    ],
+)
+def test_sources_without_their_rows_chrome(value, expected):
+    assert infolines.clean_source(value) == expected

@@ -142,3 +142,16 @@ def test_metadata_above_the_title_and_credit_lines_in_the_body(shanghai):
     assert article.published == datetime(2024, 3, 5, 10, 0, tzinfo=shanghai)
     assert article.source_name == "示例日报" and article.author is None
     assert article.text.split("\n\n") == ["老街拐角处的钟表铺已经开了四十年,店主老周每天早上七点准时开门。", "他说,修表最需要的是耐心。"]
+
+
+def test_body_text_without_a_title_line_imports_named_by_its_first_sentence(shanghai):
+    dump = ("　　社区图书馆周末举办亲子共读活动，吸引了两百多个家庭参加，活动持续了整整一个下午。"
+            "馆方表示，今后每月都将举办主题阅读活动，并邀请本地作家到场与读者交流写作经历。\n")
+    [article] = parse_bytes(dump.encode("utf-8"), "untitled.txt", tz=shanghai)
+    assert article.title == "社区图书馆周末举办亲子共读活动，吸引了两百多个家庭参加，活动持续了整整一个下午。"
+    assert article.text.startswith("社区图书馆周末举办亲子共读活动")
+
+
+def test_markdown_without_a_title_imports_named_by_its_first_sentence(shanghai):
+    [article] = parse_bytes("The ferry now runs until ten. Riders asked for it.\n".encode(), "note.md", tz=shanghai)
+    assert article.title == "The ferry now runs until ten."

@@ -44,15 +44,16 @@ def test_tags_skip_numbers_and_break_ties_by_first_appearance():
     assert extract_tags(text, "en", k=0) == []
 
 
-def test_jieba_loads_quietly_with_cache_in_temp_dir(tmp_path):
+def test_chinese_tags_load_quietly_and_cache_the_idf_table_in_temp_dir(tmp_path):
     # A home that does not exist stands in for a read-only one: nothing may be written there.
     env = dict(os.environ, TMPDIR=str(tmp_path), HOME=str(tmp_path / "no-home"), PYTHONPATH=str(ROOT))
-    code = "from feedsvc.text.tokens import tokenize; print(tokenize('今天天气很好', 'zh'))"
-    result = subprocess.run(
-        [sys.executable, "-W", "error", "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    assert result.stdout.strip() == "['今天天气', '好']"
-    assert "prefix dict" not in result.stderr
-    assert result.stderr == ""
-    assert (tmp_path / "feedsvc-jieba" / "jieba.cache").is_file()
+    code = ("from feedsvc.text.tokens import extract_tags, tokenize; print(tokenize('今天天气很好', 'zh')); "
+            "print(extract_tags('城市地铁五号线今天开通，地铁五号线全长三十公里。', 'zh', k=2))")
+    for _ in range(2):  # the second run reads the cached table
+        result = subprocess.run(
+            [sys.executable, "-W", "error", "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        assert result.stdout.splitlines() == ["['今天天气', '好']", "['五号线', '地铁']"]
+        assert result.stderr == ""
+    assert len(list(tmp_path.glob("feedsvc-idf-*.marshal"))) == 1
     assert not (tmp_path / "no-home").exists()

@@ -1,15 +1,15 @@
 """sign-in sessions kept on the server, so signing out ends them (issue 14)
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03
 """
 from alembic import op
 import sqlalchemy as sa
 import feedsvc.columns
 
-revision = "0007"
-down_revision = "0006"
+revision = "0008"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

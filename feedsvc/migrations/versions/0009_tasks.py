@@ -1,15 +1,15 @@
 """tasks the worker runs for operators (uploads, drop-folder scans, send now), with their files (issue 14)
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-03
 """
 from alembic import op
 import sqlalchemy as sa
 import feedsvc.columns
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
