@@ -56,6 +56,22 @@ def test_parse_touches_no_database(runner, app, tmp_path):
     assert article_count(app) == 0
 
 
+def test_parse_prints_every_field_and_the_editor_apart_from_the_author(runner, tmp_path):
+    path = tmp_path / "dump.txt"
+    path.write_text("东岸新闻网\n\n渡轮恢复夜间航班\n\n发布时间：2026-11-20 来源：东岸日报 作者：李明\n\n"
+                    "　　停航一个月的渡轮周一恢复运行，夜间航班也同时恢复，市民通勤时间明显缩短。\n\n"
+                    "　　交通部门表示，今后将根据客流情况增开航班，并在码头增设候船座椅。\n\n责任编辑：王芳\n",
+                    encoding="utf-8")
+    result = runner.invoke(args=["parse", str(path)])
+    assert result.exit_code == 0, result.output
+    got = json.loads(result.output)
+    # Every key `feedsvc parse` has printed stays (scripts read them); editor is new.
+    assert {"title", "text", "html", "author", "author_affiliation", "source_name", "site_name", "published",
+            "category", "tags", "original_url", "canonical_url", "summary", "summary_generated", "lang",
+            "format", "encoding", "editor"} <= got.keys()
+    assert (got["author"], got["editor"], got["source_name"]) == ("李明", "王芳", "东岸日报")
+
+
 def test_parse_error_is_one_line_and_non_zero(runner, tmp_path):
     path = tmp_path / "empty.txt"
     path.write_bytes(b"")
