@@ -1,4 +1,4 @@
-"""The pure core (parsing, text, feed rendering) imports no web framework, database or mail."""
+"""The pure core (parsing, text, feed rendering, bounce reading) imports no web framework, database or mail."""
 from __future__ import annotations
 
 import ast
@@ -7,13 +7,16 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "feedsvc"
-FORBIDDEN = {"flask", "sqlalchemy", "alembic", "smtplib", "werkzeug", "apscheduler"}
+FORBIDDEN = {"flask", "sqlalchemy", "alembic", "smtplib", "imaplib", "werkzeug", "apscheduler"}
 PURE = [
     *sorted((PACKAGE / "ingest").glob("*.py")),
     *sorted((PACKAGE / "text").glob("*.py")),
     PACKAGE / "feeds" / "render.py",
     PACKAGE / "sanitize.py",
     PACKAGE / "mail" / "message.py",
+    PACKAGE / "mail" / "bounces.py",
+    PACKAGE / "mail" / "bounce_text.py",
+    PACKAGE / "mail" / "verp.py",
     PACKAGE / "digest" / "compose.py",
     PACKAGE / "digest" / "render.py",
     PACKAGE / "digest" / "wording.py",
