@@ -1,4 +1,4 @@
-"""The pure core (parsing, text, feed rendering, bounce reading) imports no web framework, database or mail."""
+"""The pure core (parsing, text, feeds, reading bounces) imports no web framework, database or mail."""
 from __future__ import annotations
 
 import ast

@@ -39,12 +39,15 @@ class Report:
 _ENHANCED = re.compile(r"(?<![\w.])([245])\.([0-7])\.(\d{1,3})(?!\w|\.\d)")
 # RFC 5321 section 4.2: a three-digit reply code, then a space, a hyphen or the line's end.
 _REPLY = re.compile(r"(?<![\w.])([245])\d\d(?=[ \t-]|$)", re.M)
-_ADDRESS = re.compile(r"<?([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)>?")
+# Bounded as RFC 5321 section 4.5.3.1 bounds them: an unbounded run of letters without an @
+# would make every search quadratic, and anyone can send us a bounce.
+_ADDRESS = re.compile(r"<?([A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9-]{1,63}"
+                      r"(?:\.[A-Za-z0-9-]{1,63}){1,8})>?")
 _DIAGNOSTIC_MAX = 300
 # Where the MTA's copy of our message starts: a separator line that says so, or the first
 # header line of the returned message.
 _RETURNED_START = re.compile(
-    r"^(?:-{2,}.*?(?:original message|copy of (?:the|your) message|below this line|"
+    r"^(?:-{2,}+[^\n]*?(?:original message|copy of (?:the|your) message|below this line|"
     r"message follows|original headers|returned message|headers of)"
     r"|(?:Return-Path|Received|Message-ID|DKIM-Signature):)",
     re.I | re.M,
@@ -171,7 +174,7 @@ def _qmail(text: str) -> list[Report] | None:
     reports = []
     for block in re.split(r"\n[ \t]*\n", body):
         lines = block.strip().splitlines()
-        match = re.fullmatch(r"<([^<>\s]+@[^<>\s]+)>:", lines[0].strip()) if lines else None
+        match = re.fullmatch(r"<([^<>\s@]+@[^<>\s@]+)>:", lines[0].strip()) if lines else None
         if not match:
             continue
         said = next((line.split(":", 1)[1] for line in lines[1:]
@@ -192,7 +195,8 @@ def _postfix(text: str) -> list[Report] | None:
     reports = []
     lines = body.splitlines()
     for i, line in enumerate(lines):
-        match = re.match(r"<([^<>\s]+@[^<>\s]+)>(?: \(expanded from <([^<>\s]+)>\))?:\s*(.*)", line)
+        match = re.match(r"<([^<>\s@]+@[^<>\s@]+)>(?: \(expanded from <([^<>\s@]+@[^<>\s@]+)>\))?"
+                         r":\s*(.*)", line)
         if not match:
             continue
         details = [match.group(3)]
@@ -211,6 +215,7 @@ def _reply_lines(text: str, own_addresses: list[str]) -> list[Report]:
     notice = _before_returned(text)
     lines = notice.splitlines()
     reports: dict[str | None, Report] = {}
+    only = None  # the notice's one recipient, looked for once (not once per reply line)
     for i, line in enumerate(lines):
         reply = _REPLY.search(line)
         if line.lstrip().startswith(">") and not line.lstrip().startswith(">>>"):
@@ -219,7 +224,10 @@ def _reply_lines(text: str, own_addresses: list[str]) -> list[Report]:
             continue
         if not (_ENHANCED.search(line) or _FAILURE_WORDS.search(line)):
             continue  # a number that only looks like a code ("550 new articles")
-        recipient = _recipient_near(lines, i, own) or _only_recipient(notice, own)
+        recipient = _recipient_near(lines, i, own)
+        if recipient is None:
+            only = _only_recipient(notice, own) if only is None else only
+            recipient = only or None
         if recipient not in reports:
             reports[recipient] = _report(None, recipient, line[reply.start():], "text")
     return list(reports.values())
@@ -235,9 +243,9 @@ def _recipient_near(lines: list[str], index: int, own: set[str]) -> str | None:
     return None
 
 
-def _only_recipient(text: str, own: set[str]) -> str | None:
+def _only_recipient(text: str, own: set[str]) -> str:
     found = {a for a in _ADDRESS.findall(text) if _is_recipient(a, own)}
-    return found.pop() if len(found) == 1 else None
+    return found.pop() if len(found) == 1 else ""
 
 
 def _is_recipient(address: str, own: set[str]) -> bool:

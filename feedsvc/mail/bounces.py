@@ -53,8 +53,7 @@ _FAILED, _DELAYED = "failed", "delayed"
 # Where the MTA's own copy of our message starts inside a text body.
 _QUOTED_MESSAGE_ID = re.compile(r"^Message-ID:[ \t]*(\S[^\r\n]*)", re.I | re.M)
 _QUOTED_RETURN_PATH = re.compile(r"^Return-Path:[ \t]*<([^<>\s]*)>", re.I | re.M)
-_MSG_ID = re.compile(r"<[^<>\s@]+@[^<>\s]+>")
-_BARE_MSG_ID = re.compile(r"[^<>\s@]+@[^<>\s]+")
+_MSG_ID = re.compile(r"<[^<>\s@]{1,250}@[^<>\s@]{1,250}>")  # bounded: see bounce_text._ADDRESS
 # Headers on which the receiving MTA records the envelope recipient of the bounce (Postfix,
 # Dovecot LDA and Exim write one of them), before the To a bounce generator fills in.
 _ENVELOPE_HEADERS = ("Delivered-To", "X-Original-To", "Envelope-To", "To")
@@ -69,18 +68,15 @@ def parse_bounce(raw: bytes, *, bounce_address: str | None = None) -> list[Findi
     """
     msg = _parse(raw)
     returned = _returned_headers(msg)
-    reports = _reports(msg)
+    reports = _reports(msg, returned)
     if not reports:
         return []
     message_id = _message_id(msg, returned)
     token = _verp_token(msg, returned, bounce_address) if bounce_address else None
-    findings: list[Finding] = []
-    for report in reports:
-        finding = Finding(report.kind, report.recipient, report.status, report.diagnostic,
-                          token, message_id, report.source)
-        if finding not in findings:  # the same recipient reported twice in one message
-            findings.append(finding)
-    return findings
+    # A dict keeps the order and drops a recipient reported twice in the same words.
+    findings = {Finding(r.kind, r.recipient, r.status, r.diagnostic, token, message_id, r.source): None
+                for r in reports}
+    return list(findings)
 
 
 def _parse(raw: bytes) -> Message:
@@ -97,14 +93,18 @@ def _parse(raw: bytes) -> Message:
     return msg
 
 
-def _reports(msg: Message) -> list[Report]:
+def _reports(msg: Message, returned: Message | None) -> list[Report]:
     dsn = _find_part(msg, _DSN_TYPES)
     if dsn is not None:
-        return _dsn_reports(dsn)
+        reports = _dsn_reports(dsn)
+        if reports is not None:
+            return reports
+        # A status part without one recipient in it (cut short, or encoded so the email
+        # package could not split it): the notice text may still say who failed.
     feedback = _find_part(msg, {_FEEDBACK_TYPE})
     if feedback is not None:
-        return _arf_reports(feedback, _returned_headers(msg))
-    if msg.get_content_type() == "multipart/report":
+        return _arf_reports(feedback, returned)
+    if msg.get_content_type() == "multipart/report" and dsn is None:
         # Some other report (a read receipt, RFC 8098) without a part we know: not a bounce.
         return []
     text = _notice_text(msg)
@@ -117,11 +117,15 @@ def _reports(msg: Message) -> list[Report]:
     )
 
 
-def _dsn_reports(part: Message) -> list[Report]:
+def _dsn_reports(part: Message) -> list[Report] | None:
+    """One report per failed or delayed recipient; None when the part names no recipient."""
     reports = []
     # The first group holds the per-message fields (RFC 3464 section 2.2); the rest are one
     # group per recipient (section 2.3).
-    for fields in _field_groups(part)[1:]:
+    groups = [g for g in _field_groups(part)[1:] if g.get("final-recipient")]
+    if not groups:
+        return None
+    for fields in groups:
         action = fields.get("action", "").split("(")[0].strip().lower()
         if action not in (_FAILED, _DELAYED):
             continue  # delivered, relayed, expanded: the message got through
@@ -220,11 +224,12 @@ def _message_id(msg: Message, returned: Message | None) -> str | None:
         # Exim, qmail and many text bounces quote the original headers in the body.
         match = _QUOTED_MESSAGE_ID.search(_all_text(msg))
         value = match.group(1) if match else ""
-    found = _MSG_ID.search(value) or _BARE_MSG_ID.search(value)
-    if not found:
-        return None
-    message_id = found.group(0)
-    return message_id if message_id.startswith("<") else f"<{message_id}>"
+    found = _MSG_ID.search(value)
+    if found:
+        return found.group(0)
+    # Some MTAs drop the angle brackets of a quoted Message-ID.
+    bare = next((word.strip("<>") for word in value.split() if "@" in word), "")
+    return f"<{bare}>" if _MSG_ID.fullmatch(f"<{bare}>") else None
 
 
 def _verp_token(msg: Message, returned: Message | None, bounce_address: str) -> str | None:
@@ -253,8 +258,8 @@ def _is_autoreply(msg: Message) -> bool:
     if _header(msg, "Precedence").lower() == "auto_reply":
         return True
     subject = _header(msg, "Subject").lower()
-    if re.match(r"(auto(matic)?[ -]?reply|auto:|out of (the )?office|vacation|自动回复|自動回覆)",
-                subject):
+    if re.match(r"(auto(matic)?[ -]?reply|auto:|out of (the )?office|vacation|自动回复|"
+                r"自動回覆)", subject):
         return True
     # Mailer daemons send Auto-Submitted: auto-replied too (Postfix, Exim), so it counts only
     # from someone else.

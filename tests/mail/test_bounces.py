@@ -1,6 +1,7 @@
 """parse_bounce over messages we wrote in the shapes real MTAs send (tests/mail/bounce_samples/)."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -162,6 +163,16 @@ def test_a_failed_dsn_without_a_status_reads_the_diagnostic():
     assert (finding.kind, finding.status) == (Kind.BOUNCE, "5.1.1")
 
 
+def test_a_dsn_part_without_recipients_falls_back_to_the_notice():
+    raw = read("dsn_user_unknown.eml")
+    head, rest = raw.split(b"Final-Recipient: rfc822; li.lei@reader.example.com\n", 1)
+    cut = head + rest.split(b"\n\n", 1)[1]  # the per-recipient group removed
+    [finding] = parse_bounce(cut, bounce_address=BOUNCES)
+    assert (finding.kind, finding.recipient, finding.status, finding.source) == (
+        Kind.BOUNCE, "li.lei@reader.example.com", "5.1.1", "postfix")
+    assert finding.message_id == "<177.4021.digest@news.example.org>"
+
+
 def test_a_dsn_with_crlf_line_ends_reads_the_same():
     lf = read("dsn_user_unknown.eml")
     assert parse_bounce(lf.replace(b"\n", b"\r\n")) == parse_bounce(lf)
@@ -169,7 +180,8 @@ def test_a_dsn_with_crlf_line_ends_reads_the_same():
 
 def test_a_quoted_bounce_in_a_reply_is_not_a_bounce():
     # A reader forwarding an Exim bounce to us with "> " before every line.
-    body = b"".join(b"> " + line + b"\n" for line in read("exim_failed.eml").split(b"\n\n", 1)[1].splitlines())
+    lines = read("exim_failed.eml").split(b"\n\n", 1)[1].splitlines()
+    body = b"".join(b"> " + line + b"\n" for line in lines)
     raw = (b"From: Li Lei <li.lei@reader.example.com>\nTo: editors@news.example.org\n"
            b"Subject: Fwd: Mail delivery failed\n\nWhat is this?\n\n" + body)
     assert parse_bounce(raw) == []
@@ -247,6 +259,28 @@ def test_status_codes(text, status):
 ])
 def test_kind_for_status(status, kind):
     assert kind_for_status(status) == kind
+
+
+_DAEMON = b"From: MAILER-DAEMON@mx.example.net\nSubject: Undeliverable\n\n"
+_HOSTILE = {
+    "a line of dashes": _DAEMON + b"550 5.1.1 user unknown\n" + b"-" * 200_000 + b"\n",
+    "letters without an @": _DAEMON + b"550 5.1.1 user unknown " + b"a" * 200_000 + b"\n",
+    "a reply line repeated": _DAEMON + b"550 5.1.1 user unknown\n" * 8_000,
+    "a Postfix line of @": _DAEMON + b"This is the mail system at host x.\n\n<" + b"@" * 200_000,
+    "a long Message-ID": read("dsn_user_unknown.eml").replace(
+        b"Message-ID: <177.4021.digest@news.example.org>", b"Message-ID: " + b"a" * 200_000),
+    "many recipients": read("dsn_user_unknown.eml").replace(
+        b"Final-Recipient:", b"Final-Recipient: rfc822; x@y.example\nAction: failed\n\n" * 5_000
+        + b"Final-Recipient:", 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_HOSTILE))
+def test_hostile_shapes_take_linear_time(name):
+    # Anyone can send a bounce to us: no pattern may go quadratic on what they choose.
+    started = time.monotonic()
+    parse_bounce(_HOSTILE[name], bounce_address=BOUNCES)
+    assert time.monotonic() - started < 3, "a search that backtracks over the whole input"
 
 
 @settings(deadline=None, derandomize=True, database=None, max_examples=300,
