@@ -150,6 +150,11 @@ class LocalMailbox(Mailbox):
                     raise OSError("not a regular file" if follow or not path.is_symlink()
                                   else "a symbolic link, not followed")
                 raw = path.read_bytes()
+            except FileNotFoundError:
+                if maildir is not None:
+                    continue  # moved since the listing (a client's new/ -> cur/, another scan)
+                yield MailboxItem(f"unreadable:{path}", str(path), None, "No such file or directory")
+                continue
             except OSError as exc:
                 yield MailboxItem(f"unreadable:{path}", str(path), None, _os_error(exc))
                 continue
@@ -233,14 +238,18 @@ class ImapMailbox(Mailbox):
             uid = uid.decode()
             location = (f"imap://{self.username}@{self.host}:{self.port}/{self.folder}"
                         f";UIDVALIDITY={self._uidvalidity}/;UID={uid}")
+            ref = (self._uidvalidity, uid)
             # BODY.PEEK: reading sets no \Seen (RFC 3501 section 6.4.5); only marking does.
-            typ, data = self._imap.uid("FETCH", uid, "(BODY.PEEK[])")
+            try:
+                typ, data = self._imap.uid("FETCH", uid, "(BODY.PEEK[])")
+            except (OSError, imaplib.IMAP4.error) as exc:
+                raise MailboxError(f"IMAP UID FETCH: {_one_line(exc)}") from exc
             raw = next((part[1] for part in data if isinstance(part, tuple)), None)
             if typ != "OK" or raw is None:
                 yield MailboxItem(f"unreadable:{location}", location, None,
-                                  f"IMAP FETCH failed: {_one_line(data)}", ref=uid)
+                                  f"IMAP FETCH failed: {_one_line(data)}", ref=ref)
                 continue
-            item = MailboxItem(message_key(raw), location, raw, ref=uid)
+            item = MailboxItem(message_key(raw), location, raw, ref=ref)
             if self.processed is not None and item.key in self.processed:
                 self.mark_processed(item)
                 continue
@@ -248,10 +257,13 @@ class ImapMailbox(Mailbox):
 
     def mark_processed(self, item: MailboxItem) -> None:
         self.open()
+        uidvalidity, uid = item.ref
+        if uidvalidity != self._uidvalidity:
+            # RFC 3501 section 2.3.1.1: the UIDs of another UIDVALIDITY name other messages.
+            raise MailboxError(f"{item.location}: the folder's UIDVALIDITY changed; scan again")
         if self.processed is not None and item.key not in self.processed:
             self.processed.add(item.key)
-        self._command("UID STORE", "STORE", item.ref, "+FLAGS.SILENT",
-                      f"({PROCESSED_KEYWORD} \\Seen)")
+        self._command("UID STORE", "STORE", uid, "+FLAGS.SILENT", f"({PROCESSED_KEYWORD} \\Seen)")
 
     def _command(self, name: str, command: str, *args: str) -> list:
         try:

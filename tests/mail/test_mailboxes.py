@@ -1,6 +1,7 @@
 """Bounce sources: .eml files, folders and maildirs on disk, and IMAP against a real Dovecot."""
 from __future__ import annotations
 
+import dataclasses
 import imaplib
 import mailbox
 import os
@@ -167,6 +168,17 @@ def test_maildir_finishes_what_the_store_recorded_before_a_crash(tmp_path):
     assert len(store) == 2
 
 
+def test_a_message_moved_during_the_scan_is_not_unreadable(tmp_path):
+    # A mail client moving new/ -> cur/ between our listing and our read.
+    root = make_maildir(tmp_path / "Maildir", ["dsn_user_unknown.eml", "arf_abuse.eml"])
+    items = open_paths([root], set()).messages()
+    first = next(items)
+    (root / "new" / "1795000001.M1P1.mx.example").rename(root / "cur" / "1795000001.M1P1.mx.example:2,S")
+    rest = list(items)
+    assert first.error is None
+    assert [(Path(i.location).name, i.error) for i in rest] == [("1795000001.M1P1.mx.example:2,S", None)]
+
+
 def test_maildir_url_must_name_a_maildir(tmp_path):
     with pytest.raises(ValueError, match="not a maildir"):
         open_mailbox_url(f"maildir://{tmp_path}")
@@ -293,6 +305,16 @@ def test_imap_finishes_what_the_store_recorded_before_a_crash(dovecot, tls_files
     assert [item.location.rsplit(";", 1)[1] for item, _ in done] == ["UID=2"]
     assert server_flags(dovecot, tls_files) == [f"\\Seen {PROCESSED_KEYWORD}"] * 2
     assert len(store) == 2
+
+
+def test_imap_refuses_a_uid_of_another_uidvalidity(dovecot, tls_files):
+    deliver(dovecot, tls_files, ["dsn_user_unknown.eml"])
+    with open_mailbox_url(dovecot.url("imaps"), ssl_context=tls_files.client_context()) as source:
+        [item] = source.messages()
+        stale = dataclasses.replace(item, ref=("1", item.ref[1]))
+        with pytest.raises(MailboxError, match="UIDVALIDITY changed"):
+            source.mark_processed(stale)
+    assert server_flags(dovecot, tls_files) == [""]
 
 
 def test_imap_wrong_password(dovecot, tls_files):
