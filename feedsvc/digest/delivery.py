@@ -22,7 +22,7 @@ from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload, sessionmaker
 
 from ..config import DEFAULTS
-from ..mail.backends import MailBackend, PermanentFailure, TemporaryFailure
+from ..mail.backends import BackendUnavailable, MailBackend, PermanentFailure, TemporaryFailure
 from ..mail.message import OutgoingMessage, build_message, list_headers, parse_mailbox, sign_message
 from ..models import (
     Article, Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow,
@@ -224,8 +224,8 @@ def _deliver_one(make_session, delivery_id, backend, settings, links, now, wordi
             delivery = session.get(Delivery, delivery_id)
             delivery.attempts += 1
             outcome = _retry_later(delivery, str(exc), settings, now(), report)
-        if exc.code is None or exc.code == 421:
-            # The server, not this recipient, is the problem: stop instead of burning the
+        if isinstance(exc, BackendUnavailable):
+            # The backend, not this recipient, is the problem: stop instead of burning the
             # attempts of every message behind this one.
             report.stopped = str(exc)
         return outcome

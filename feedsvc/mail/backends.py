@@ -37,6 +37,16 @@ class PermanentFailure(DeliveryError):
     """Delivery will not succeed as it is: the server answered 5xx, or the request was invalid."""
 
 
+class BackendUnavailable(TemporaryFailure):
+    """The backend can send nothing now, whoever the recipient: stop the run (issue 12).
+
+    The server is down, closing (421) or refuses us (our login, our certificate check, our
+    sender), or the outbox folder cannot be written. No recipient is at fault, so no address
+    is counted as bounced; the message waits in the outbox like any temporary failure. Each
+    backend decides what this is, so the outbox needs to know no SMTP reply code.
+    """
+
+
 @dataclass(frozen=True)
 class SendResult:
     """What a backend did with one message."""
@@ -201,7 +211,7 @@ class FileBackend(MailBackend):
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise TemporaryFailure(f"cannot create outbox {self.directory}: {exc.strerror}") from exc
+            raise BackendUnavailable(f"cannot create outbox {self.directory}: {exc.strerror}") from exc
 
     def send(self, msg: EmailMessage | bytes, *, from_addr: str, to_addrs: Iterable[str]) -> SendResult:
         """Write the message to `<UTC timestamp>-<Message-ID>.eml` and return its path."""
@@ -225,7 +235,7 @@ class FileBackend(MailBackend):
         except OSError as exc:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
-            raise TemporaryFailure(f"cannot write {path.name}: {exc.strerror or exc}") from exc
+            raise BackendUnavailable(f"cannot write {path.name}: {exc.strerror or exc}") from exc
         return SendResult(message_id=message_id, accepted=recipients, path=path)
 
 
@@ -333,17 +343,33 @@ def _safe_name(message_id: str | None) -> str:
 
 
 def _classify(exc: Exception, *, stage: str) -> DeliveryError:
+    if stage == "connect":
+        # Nothing was said about any recipient yet: the server, our login, our TLS check or
+        # our configuration failed, and every message would meet the same (issue 12).
+        return BackendUnavailable(f"connect: {_reason(exc)}",
+                                  getattr(exc, "smtp_code", None))
+    if isinstance(exc, smtplib.SMTPSenderRefused) and exc.smtp_code != 552:
+        # MAIL FROM refused (our sender, or "authenticate first"): no message can go. 552 is
+        # RFC 1870's "too large", about this message alone.
+        return BackendUnavailable(f"{stage}: sender refused: {exc.smtp_code} {_text(exc.smtp_error)}",
+                                  exc.smtp_code)
     if isinstance(exc, smtplib.SMTPResponseException):
         return _by_code(exc.smtp_code, f"{stage}: {exc.smtp_code} {_text(exc.smtp_error)}")
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return PermanentFailure(f"{stage}: server does not support it: {_text(str(exc))}")
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return PermanentFailure(f"{stage}: TLS certificate not trusted: {exc.verify_message}")
     if isinstance(exc, ValueError):
         return PermanentFailure(f"{stage}: {_text(str(exc))}")
-    # Refused, reset, timed out, disconnected, name not resolved: worth another try later.
-    reason = _text(str(exc)) or type(exc).__name__
-    return TemporaryFailure(f"{stage}: {type(exc).__name__}: {reason}")
+    # Reset, timed out, disconnected mid-message: the connection, not this recipient.
+    return BackendUnavailable(f"{stage}: {_reason(exc)}")
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return f"server does not support it: {_text(str(exc))}"
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"TLS certificate not trusted: {exc.verify_message}"
+    # Refused, reset, timed out, name not resolved.
+    return f"{type(exc).__name__}: {_text(str(exc)) or type(exc).__name__}"
 
 
 def _refused_failure(recipients: Mapping[str, tuple[int, bytes | str]]) -> DeliveryError:
@@ -352,6 +378,8 @@ def _refused_failure(recipients: Mapping[str, tuple[int, bytes | str]]) -> Deliv
     message = f"recipient refused: {addr}: {code} {_text(resp)}"
     if len(recipients) > 1:
         message += f" (and {len(recipients) - 1} more)"
+    if 421 in codes:
+        return BackendUnavailable(message, 421)  # the server is closing the connection
     # Permanent only when no recipient might be accepted on a later try.
     if all(500 <= c < 600 for c in codes):
         return PermanentFailure(message, code)
@@ -361,8 +389,11 @@ def _refused_failure(recipients: Mapping[str, tuple[int, bytes | str]]) -> Deliv
 def _by_code(code: int, message: str) -> DeliveryError:
     if 500 <= code < 600:
         return PermanentFailure(message, code)
-    # 4xx, and the -1 smtplib uses for a reply it could not read.
-    return TemporaryFailure(message, code if code > 0 else None)
+    if code == 421 or code <= 0:
+        # 421: the server is closing the channel (RFC 5321 section 3.8); -1: smtplib could
+        # not read a reply at all. Either way no next message would fare better.
+        return BackendUnavailable(message, code if code > 0 else None)
+    return TemporaryFailure(message, code)
 
 
 def _text(resp: bytes | str) -> str:

@@ -74,6 +74,19 @@ def test_421_stops_the_run_and_keeps_the_rest(app, handler, populate):
     assert attempts == [0, 0, 0, 0, 1], "only the message that met the 421 used an attempt"
 
 
+def test_a_relay_refusing_our_sender_stops_the_run_and_bounces_nobody(app, handler, populate):
+    # Every message would meet the same refusal: none counts against its reader (issue 12).
+    populate(3)
+    build_due(app, now=NOW)
+    handler.mail_reply = "553 5.7.1 Sender address rejected: not owned by user"
+    report = outbox.run_delivery(app, now=lambda: NOW)
+    assert report.stopped and "553" in report.stopped and report.failed == 0
+    assert states(app) == Counter(pending=3)
+    with db.new_session(app) as session:
+        assert set(session.scalars(select(Subscriber.state))) == {"confirmed"}
+        assert set(session.scalars(select(Subscriber.bounce_count))) == {0}
+
+
 def test_5xx_fails_and_bounces_the_address(app, handler, populate):
     populate(2)
     build_due(app, now=NOW)
