@@ -208,7 +208,7 @@ def _instrument() -> dict:
     """Timers around the steps delivery calls through module globals (looked up at call time)."""
     import smtplib
 
-    from feedsvc.digest import delivery
+    from feedsvc.digest import messages as delivery
     from feedsvc.services import outbox
 
     spent: dict[str, float] = {}
@@ -224,7 +224,7 @@ def _instrument() -> dict:
                 spent[name] += time.perf_counter() - started
         return wrapper
 
-    for name in ("digest_message", "render_digest", "personalise", "_finish"):
+    for name in ("digest_message", "render_digest", "personalise", "finish"):
         setattr(delivery, name, timed(name, getattr(delivery, name)))
     smtplib.SMTP.sendmail = timed("smtplib_sendmail", smtplib.SMTP.sendmail)
     open_backend = outbox.open_backend
@@ -274,7 +274,7 @@ def worker_bare(task: dict) -> dict:
 
     from feedsvc import db
     from feedsvc.services import outbox
-    from feedsvc.digest.delivery import digest_message
+    from feedsvc.digest.messages import digest_message
     from feedsvc.models import Delivery, Edition, Subscriber, utcnow
     from feedsvc.subscribers import new_message_id
 
@@ -453,9 +453,9 @@ def _split(r: dict) -> list:
     s, total = r["deliver"]["spent"], r["deliver"]["seconds"]
     build = s["digest_message"]
     send = s["backend_send"]
-    rest_of_message = build - s["render_digest"] - s["personalise"] - s["_finish"]
+    rest_of_message = build - s["render_digest"] - s["personalise"] - s["finish"]
     return [r["subscribers"], *(f"{v / total:.0%}" for v in (
-        s["render_digest"], s["personalise"], rest_of_message, s["_finish"],
+        s["render_digest"], s["personalise"], rest_of_message, s["finish"],
         send - s["smtplib_sendmail"], s["smtplib_sendmail"], total - build - send))]
 
 

@@ -14,7 +14,7 @@ from typing import Callable
 from flask import Flask
 
 from . import accounts, db, ratelimit
-from .digest.delivery import prune_deliveries
+from .mail.outbox import prune_deliveries
 from .ingest.store import Outcome
 from .models import utcnow
 from .services import background, imports, outbox

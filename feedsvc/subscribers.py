@@ -195,6 +195,16 @@ def unsubscribe(session: Session, subscriber: Subscriber, *, now: datetime | Non
         delivery.state = DeliveryState.CANCELLED
 
 
+def count_bounce(subscriber: Subscriber, limit: int) -> bool:
+    """Count one permanent failure against the address; at ``limit`` it is bounced. True when it was now."""
+    subscriber.bounce_count += 1
+    if subscriber.bounce_count >= limit and subscriber.state in (SubscriberState.PENDING,
+                                                                 SubscriberState.CONFIRMED):
+        subscriber.state = SubscriberState.BOUNCED
+        return True
+    return False
+
+
 def queue_confirmation(session: Session, subscriber: Subscriber, *, domain: str,
                        not_needed: bool = False) -> Delivery:
     """Put a confirmation mail for ``subscriber`` in the outbox.

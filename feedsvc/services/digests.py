@@ -6,7 +6,7 @@ from datetime import date, datetime
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from ..digest.delivery import digest_message
+from ..digest.messages import digest_message
 from ..digest.editions import FIRST_WINDOW, BuildReport, build_editions, digest_article_ids, local_date
 from ..digest.operator_wording import load_wording
 from ..models import Delivery, DeliveryKind, DeliveryState, Subscriber, utcnow

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from feedsvc import db
-from feedsvc.digest.delivery import MailSettings, backoff_seconds
+from feedsvc.mail.outbox import OutboxSettings, backoff_seconds
 from feedsvc.models import Delivery, Subscriber
 from feedsvc.services import outbox
 from feedsvc.services.digests import build_due
@@ -162,9 +162,7 @@ def test_lease_expiry_resends_a_message_left_sending(app, handler, populate):
 
 
 def test_backoff_grows_with_jitter_and_a_cap():
-    s = MailSettings(from_addr="a@b.example", site_name="s", site_url="https://b.example/",
-                     list_id="d.b.example", templates_dir=".", retry_base_seconds=60,
-                     retry_cap_seconds=3600)
+    s = OutboxSettings(envelope_from="a@b.example", retry_base_seconds=60, retry_cap_seconds=3600)
     rng = random.Random(1)
     delays = [backoff_seconds(n, s, rng) for n in range(1, 10)]
     assert 30 <= delays[0] <= 60 and 60 <= delays[1] <= 120 and 120 <= delays[2] <= 240
@@ -189,7 +187,7 @@ def test_rate_limit_is_shared_through_the_database(app):
 
 
 def test_claim_takes_at_most_the_batch_and_never_twice(app, populate):
-    from feedsvc.digest.delivery import claim
+    from feedsvc.mail.outbox import claim
 
     populate(30)
     build_due(app, now=NOW)
