@@ -367,4 +367,4 @@ class JobSchedule(Base):
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-from . import operator_models  # noqa: E402,F401  (registers the operators' tables on Base)
+from . import mail_models, operator_models  # noqa: E402,F401  (register their tables on Base)

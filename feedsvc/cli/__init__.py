@@ -29,11 +29,12 @@ def init_app(app: Flask) -> None:
     """Register the commands that ``flask --app feedsvc`` should have as well."""
     from .admin import admin_group
     from .articles import bootstrap_command, import_command, parse_command, scan_command
+    from .bounces import bounces_group
     from .database import db_group
     from .digest import digest_group
     from .subscribers import subscribers_group
     from .worker import worker_command
 
     for command in (db_group, parse_command, import_command, scan_command, bootstrap_command,
-                    worker_command, subscribers_group, digest_group, admin_group):
+                    worker_command, subscribers_group, digest_group, bounces_group, admin_group):
         app.cli.add_command(command)

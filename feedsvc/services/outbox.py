@@ -57,9 +57,15 @@ def outbox_settings(app: Flask) -> OutboxSettings:
     c = app.config
     return OutboxSettings(
         envelope_from=parse_mailbox(mail_settings(app).from_addr).addr_spec,
+        bounce_address=c["BOUNCE_ADDRESS"], verp_key=verp_key(app),
         lease_seconds=c["DELIVERY_LEASE_SECONDS"], max_attempts=c["DELIVERY_MAX_ATTEMPTS"],
         retry_base_seconds=c["DELIVERY_RETRY_BASE_SECONDS"], bounce_limit=c["BOUNCE_LIMIT"],
     )
+
+
+def verp_key(app: Flask) -> bytes:
+    """The key VERP tokens are signed with: the app's secret (verp.py keeps its MACs apart)."""
+    return app.config["SECRET_KEY"].encode("utf-8")
 
 
 def links(app: Flask) -> Links:

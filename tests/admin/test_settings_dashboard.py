@@ -65,7 +65,7 @@ def test_dashboard_counts_chart_and_attention(app, signed_in, add_article):
     assert "1 封邮件发送失败" in attention and "bad.txt: The file is empty." in attention
     [svg] = doc.xpath("//*[local-name()='svg']")
     assert len(svg.xpath(".//*[local-name()='rect'][*[local-name()='title']]")) == 60
-    assert {"scan_drop_folder", "build_digests", "deliver_outbox", "prune"} <= set(
+    assert {"scan_drop_folder", "build_digests", "deliver_outbox", "scan_bounces", "prune"} <= set(
         td.text_content().split()[0] for td in doc.cssselect("table tbody td:first-child"))
 
 
