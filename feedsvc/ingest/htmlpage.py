@@ -84,12 +84,12 @@ def declared_title(page: PreparedPage) -> str | None:
     return _strip_site_name(declared.get("title"), declared.get("site_name")) or declared.get("page_title")
 
 
-def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
-    """Extract the article from a saved HTML page."""
+def parse_html_page(text: str, *, tz: tzinfo, model=None) -> ParsedArticle:
+    """Extract the article from a saved HTML page (``model``: another body model, for training)."""
     page = prepare_page(text)
     declared = page.declared
     title = declared_title(page)
-    units, info_lines = article_units(read_units(page.tree, title), title)
+    units, info_lines = article_units(read_units(page.tree, title), title, model)
     headline = _headline(page, title) if title else None
     units = keep_one_record(units, [s.parent for s in page.lines if s.line.data.keys() & _HEADER_FIELDS], headline)
     page.lines += [SeenLine(page.order.get(u.element, page.order.get(u.parent, 0)), line, u.element)
