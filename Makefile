@@ -28,10 +28,13 @@ messages: $(VENV)/.installed
 
 # Embedded defaults: SQLite in instance/, mail to instance/outbox/, the demo articles.
 # One worker (scheduler + sender) runs beside the web server and stops with it.
+# The public address is where this serves (PORT=5077 make run: port 5077, in the printed
+# sign-in URL and in every link) unless FEEDSVC_BASE_URL is set.
 run: setup
-	$(BIN)/feedsvc bootstrap
-	$(BIN)/feedsvc worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(BIN)/feedsvc run --host $(HOST) --port $(PORT)
+	export FEEDSVC_BASE_URL="$${FEEDSVC_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	$(BIN)/feedsvc bootstrap && { \
+	  $(BIN)/feedsvc worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/feedsvc run --host $(HOST) --port $(PORT); }
 
 # SQLite always; PostgreSQL too when FEEDSVC_TEST_POSTGRES_URL names a server (.ci/run sets it).
 test: setup

@@ -25,12 +25,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     configuration.load(app, config)
     db.init_app(app)
 
-    from . import cli, i18n, logs, web
+    from . import cli, i18n, inputs, logs, web
     from .admin import bp as admin_bp
     from .feeds.views import bp as feeds_bp
     from .health import bp as health_bp
     from .public import bp as public_bp
 
+    inputs.init_app(app)
     i18n.init_app(app)
     web.init_app(app)
     logs.init_app(app)

@@ -1,16 +1,17 @@
-"""Operator accounts for /admin: creation, password checks, and the audit log of who changed what."""
+"""Operator accounts for /admin: creation, password checks, sign-in sessions, and the audit log."""
 from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .mail.message import normalise_address
 from .models import AdminUser, AuditEntry, utcnow
+from .operator_models import AdminSession
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200  # scrypt hashes whatever it is given; a megabyte "password" is a cheap DoS
@@ -81,18 +82,60 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime |
 
 
 def session_key(admin: AdminUser) -> str:
-    """A digest of the password hash kept in the login cookie: a new password ends old sessions."""
+    """A digest of the password hash kept with each sign-in: a new password ends old sessions."""
     return hashlib.sha256(admin.password_hash.encode()).hexdigest()[:32]
 
 
-def logged_in(session: Session, admin_id, key) -> AdminUser | None:
-    """The account a login cookie names, if it is active and its password is unchanged."""
-    if not isinstance(admin_id, int) or not isinstance(key, str):
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, admin: AdminUser, *, address: str = "", now: datetime | None = None) -> str:
+    """Record a sign-in in the caller's transaction; returns the token for the cookie (kept only hashed)."""
+    token = secrets.token_urlsafe(32)
+    session.add(AdminSession(admin_id=admin.id, token_hash=_token_hash(token), password_key=session_key(admin),
+                             address=address[:64], created_at=now or utcnow()))
+    return token
+
+
+def session_admin(session: Session, token, *, max_age: timedelta, now: datetime | None = None) -> AdminUser | None:
+    """The active account a cookie's token signs in: its session not ended, not too old, the password unchanged."""
+    if not isinstance(token, str) or not token:
         return None
-    row = session.get(AdminUser, admin_id)
-    if row is None or not row.active or not secrets.compare_digest(session_key(row), key):
+    row = session.scalar(select(AdminSession).where(AdminSession.token_hash == _token_hash(token)))
+    if row is None or row.ended_at is not None or (now or utcnow()) - row.created_at > max_age:
         return None
-    return row
+    admin = session.get(AdminUser, row.admin_id)
+    if admin is None or not admin.active or not secrets.compare_digest(session_key(admin), row.password_key):
+        return None
+    return admin
+
+
+def end_session(session: Session, token, *, now: datetime | None = None) -> None:
+    """Sign out the session this token names, in the caller's transaction."""
+    if isinstance(token, str) and token:
+        session.execute(update(AdminSession).where(AdminSession.token_hash == _token_hash(token),
+                                                   AdminSession.ended_at.is_(None)).values(ended_at=now or utcnow()))
+
+
+def end_all_sessions(session: Session, admin: AdminUser, *, now: datetime | None = None) -> int:
+    """Sign the operator out everywhere (every browser, every copied cookie); returns how many sessions ended."""
+    return session.execute(update(AdminSession).where(AdminSession.admin_id == admin.id,
+                                                      AdminSession.ended_at.is_(None)).values(ended_at=now or utcnow())).rowcount
+
+
+def active_sessions(session: Session, admin: AdminUser, *, max_age: timedelta,
+                    now: datetime | None = None) -> list[AdminSession]:
+    """The operator's sessions that still sign someone in, newest first."""
+    since = (now or utcnow()) - max_age
+    return list(session.scalars(select(AdminSession).where(
+        AdminSession.admin_id == admin.id, AdminSession.ended_at.is_(None), AdminSession.created_at >= since,
+        AdminSession.password_key == session_key(admin)).order_by(AdminSession.id.desc())))
+
+
+def prune_sessions(session: Session, *, before: datetime) -> int:
+    """Delete sessions signed in before ``before`` (long expired or ended); returns how many."""
+    return session.execute(delete(AdminSession).where(AdminSession.created_at < before)).rowcount
 
 
 def audit(session: Session, actor: str, action: str, target: str = "", detail: str = "") -> AuditEntry:

@@ -68,7 +68,13 @@ DEFAULTS: dict[str, Any] = {
     "LOG_LEVEL": "INFO",
     "LOG_REQUESTS": False,  # one log line per HTTP request (gunicorn's access log may do it)
     "ADMIN_SESSION_HOURS": 12,  # an operator's sign-in lasts this long
-    "ADMIN_LOGIN_ATTEMPTS": 10,  # sign-in attempts per 15 minutes, per client address and per email
+    # Sign-in attempts per 15 minutes for one account from one client address, and from one
+    # client address for all accounts: an attacker elsewhere never locks the owner out.
+    "ADMIN_LOGIN_ATTEMPTS": 10,
+    "ADMIN_LOGIN_ATTEMPTS_PER_ADDRESS": 30,
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+    # (Werkzeug's ProxyFix); 0: the peer's address is the client's. deploy/nginx.conf is one.
+    "TRUSTED_PROXIES": 0,
 }
 
 
@@ -93,6 +99,9 @@ def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
         app.config["DROP_FOLDER"] = str(instance / "articles")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret(instance / "secret_key")
+    proxies = app.config["TRUSTED_PROXIES"]
+    if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
+        raise RuntimeError(f"FEEDSVC_TRUSTED_PROXIES: a count of proxies (0, 1, 2 …), not {proxies!r}")
     try:
         ZoneInfo(app.config["TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError) as exc:

@@ -1,8 +1,9 @@
 """The worker's jobs: module-level functions over the services, one registry of them.
 
-Each job takes the app and returns a one-line summary, or raises when it failed. The worker
-(feedsvc.worker) runs them on the stored schedule (feedsvc.schedule); cron could run them
-instead, and tests call them directly.
+Each job takes the app and returns a one-line summary, or raises when it failed; a run that
+found nothing to do says so with ``idle(…)``, and the worker logs nothing for it (an idle
+worker is quiet, issue 14). The worker (feedsvc.worker) runs them on the stored schedule
+(feedsvc.schedule); cron could run them instead, and tests call them directly.
 """
 from __future__ import annotations
 
@@ -11,13 +12,33 @@ from datetime import timedelta
 from typing import Callable
 
 from flask import Flask
-from . import db, ratelimit
+
+from . import accounts, db, ratelimit
 from .digest.delivery import prune_deliveries
+from .ingest.store import Outcome
 from .models import utcnow
-from .services import imports, outbox
+from .services import background, imports, outbox
 from .services.digests import build_due
 
 KEEP_DELIVERIES_DAYS = 180
+
+
+class Summary(str):
+    """A job's one-line summary, as stored and shown; ``idle`` when the run did nothing."""
+
+    idle = False
+
+
+def idle(text: str) -> Summary:
+    """The summary of a run that found nothing to do."""
+    summary = Summary(text)
+    summary.idle = True
+    return summary
+
+
+def busy(text: str, did_something: bool) -> str:
+    """``text``, marked idle unless the run did something."""
+    return text if did_something else idle(text)
 
 
 def scan_drop_folder(app: Flask) -> str:
@@ -25,13 +46,13 @@ def scan_drop_folder(app: Flask) -> str:
     report = imports.scan_drop_folder(app)
     if report.failed:
         raise RuntimeError(f"{report.summary_line()}; first error: {report.errors[0][1]}")
-    return report.summary_line()
+    return busy(report.summary_line(), report.changed or report.counts[Outcome.DUPLICATE] > 0)
 
 
 def build_digests(app: Flask) -> str:
     """Create the editions that are due (each subscriber's hour in their own zone)."""
     report = build_due(app)
-    return f"{report.created} new editions ({report.empty} empty), {report.not_due} not due"
+    return busy(f"{report.created} new editions ({report.empty} empty), {report.not_due} not due", report.created > 0)
 
 
 def deliver_outbox(app: Flask) -> str:
@@ -40,16 +61,31 @@ def deliver_outbox(app: Flask) -> str:
     summary = f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
     if report.stopped:
         raise RuntimeError(f"{summary}; stopped: {report.stopped}")
-    return summary
+    return busy(summary, report.sent + report.retrying + report.failed + report.cancelled > 0)
 
 
 def prune(app: Flask) -> str:
-    """Drop old rate-limit counters and delivery records."""
-    cutoff = utcnow() - timedelta(days=KEEP_DELIVERIES_DAYS)
+    """Drop old rate-limit counters, delivery records and expired sign-in sessions."""
+    now = utcnow()
+    cutoff = now - timedelta(days=KEEP_DELIVERIES_DAYS)
+    expired = now - timedelta(hours=app.config["ADMIN_SESSION_HOURS"], days=1)
     with db.new_session(app) as session, session.begin():
         hits = ratelimit.prune(session)
         old = prune_deliveries(session, before=cutoff)
-    return f"{hits} counters, {old} deliveries pruned"
+        sessions = accounts.prune_sessions(session, before=expired)
+    return busy(f"{hits} counters, {old} deliveries, {sessions} sessions pruned", hits + old + sessions > 0)
+
+
+def run_tasks(app: Flask) -> str:
+    """Run the tasks operators queued (uploads, scans, send now) until none is left.
+
+    Not on the editable schedule: the worker polls for them every TASK_POLL_SECONDS, since
+    an operator watches the page while they wait.
+    """
+    done = []
+    while (summary := background.run_next(app)) is not None:
+        done.append(summary)
+    return "; ".join(done) if done else idle("no tasks")
 
 
 @dataclass(frozen=True)

@@ -365,3 +365,6 @@ class JobSchedule(Base):
     last_status: Mapped[JobStatus | None] = mapped_column(EnumText(JobStatus))
     last_message: Mapped[str | None] = mapped_column(Text)
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+from . import operator_models  # noqa: E402,F401  (registers the operators' tables on Base)

@@ -32,6 +32,11 @@ def hit(session: Session, key: str, *, limit: int, window_seconds: int, now: flo
     return count <= limit
 
 
+def reset(session: Session, key: str) -> None:
+    """Forget the hits on ``key`` (every window), in the caller's transaction."""
+    session.execute(delete(RateHit).where(RateHit.key == key[:200]))
+
+
 def prune(session: Session, *, older_than_seconds: int = 2 * 86400) -> int:
     """Delete counters of windows that started long ago; returns how many."""
     oldest = int(time.time()) - older_than_seconds

@@ -10,6 +10,12 @@ import nh3
 # (https://www.w3.org/TR/xml/#charsets); anything else makes a feed or page ill-formed.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
+# What no typed field of ours takes (issue 14): C0 controls but tab, line feed and carriage
+# return, DEL and C1. Requests carrying them are refused before any query sees them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl",
     "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
@@ -36,6 +42,11 @@ def strip_control_chars(text: str) -> str:
     return _XML_FORBIDDEN.sub("", text)
 
 
+def has_control_characters(value: str) -> bool:
+    """True when ``value`` holds a character no field takes (NUL, escape, C1 controls …)."""
+    return bool(_CONTROL.search(value))
+
+
 def clean_line(value: str) -> str:
     """One line of plain text: control characters dropped, whitespace collapsed."""
     return " ".join(strip_control_chars(value or "").split())
@@ -51,6 +62,21 @@ def clean_text(value: str) -> str:
 def split_list(value: str) -> list[str]:
     """The items of a typed list (tags, topics), each a clean line, in order, without blanks or repeats."""
     return list(dict.fromkeys(item for item in map(clean_line, _LIST_SEPARATORS.split(value or "")) if item))
+
+
+def spreadsheet_cell(value: object) -> str:
+    """A CSV cell a spreadsheet shows as text: one starting with = + - @ tab or CR gets a ``'``.
+
+    Spreadsheets run such cells as formulas (``=1+1@example.com`` is a valid address);
+    OWASP's "CSV Injection" advice is this prefix, which they hide and keep as text.
+    """
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in _FORMULA_STARTS else text
+
+
+def from_spreadsheet_cell(text: str) -> str:
+    """The value of a cell spreadsheet_cell wrote: its ``'`` prefix taken off again."""
+    return text[1:] if text[:1] == "'" and text[1:2] in _FORMULA_STARTS else text
 
 
 def sanitize_html(html: str, base_url: str | None = None) -> str:

@@ -17,8 +17,9 @@ from .articles import KINDS
 from .languages import CODES as LANGUAGE_CODES
 from .mail.message import normalise_address
 from .models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow
-from .sanitize import split_list
+from .sanitize import from_spreadsheet_cell, has_control_characters, spreadsheet_cell, split_list
 
+MAX_TOPICS = 100
 CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
 
 
@@ -47,36 +48,67 @@ class PreferenceErrors(ValueError):
 
 
 def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Preferences:
-    """Validate submitted preferences (strings or lists) against what exists; raise PreferenceErrors."""
+    """Validate submitted preferences (from a form, CSV or JSON) against what exists; raise PreferenceErrors.
+
+    Every wrong type is a field error, never an exception of its own (issue 14): JSON may send
+    numbers, booleans, lists or objects where a form sends strings.
+    """
     errors: dict[str, str] = {}
-    topics = raw.get("topics") or ()
-    if isinstance(topics, str):
-        topics = split_list(topics)
-    topics = tuple(sorted({t.strip() for t in topics}))
-    if "all" in topics:
-        topics = ()
+    topics = _topics(raw.get("topics"), errors)
     for topic in topics:
         kind, _, slug = topic.partition(":")
         model = KINDS.get(kind)
         if model is None or session.scalar(select(model.id).where(model.slug == slug)) is None:
             errors["topics"] = f"unknown topic {topic!r}"
             break
-    hour = raw.get("delivery_hour", defaults.delivery_hour)
-    try:
-        hour = int(hour)
-        if not 0 <= hour <= 23:
-            raise ValueError
-    except (TypeError, ValueError):
+    hour = _hour(defaults.delivery_hour if raw.get("delivery_hour") in (None, "") else raw["delivery_hour"])
+    if hour is None:
         errors["delivery_hour"] = "must be an hour from 0 to 23"
-    zone = str(raw.get("timezone") or defaults.timezone).strip()
-    if not is_timezone(zone):
-        errors["timezone"] = f"unknown time zone {zone!r}"
-    language = str(raw.get("language") or defaults.language)
+    zone = _text(raw.get("timezone"), defaults.timezone)
+    if zone is None or not is_timezone(zone):
+        errors["timezone"] = f"unknown time zone {zone!r}" if zone else "must be a time zone name"
+    language = _text(raw.get("language"), defaults.language)
     if language not in LANGUAGE_CODES:
         errors["language"] = f"must be one of {', '.join(LANGUAGE_CODES)}"
     if errors:
         raise PreferenceErrors(errors)
     return Preferences(topics=topics, delivery_hour=hour, timezone=zone, language=language)
+
+
+def _topics(value, errors: dict[str, str]) -> tuple[str, ...]:
+    """Topic names from a typed list ("a, b"), a list of strings, or nothing; a field error otherwise."""
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = split_list(value)
+    if not isinstance(value, list) or not all(isinstance(t, str) for t in value):
+        errors["topics"] = "must be a list of topic names"
+        return ()
+    topics = tuple(sorted({t.strip() for t in value}))
+    if len(topics) > MAX_TOPICS or any(len(t) > 250 or has_control_characters(t) for t in topics):
+        errors["topics"] = "must be a list of topic names"
+        return ()
+    return () if "all" in topics else topics
+
+
+def _hour(value) -> int | None:
+    """A whole hour 0-23 from an int, a whole float (JSON has one number type) or digits; else None."""
+    if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 2:
+        value = int(value)
+    elif isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 23:
+        return None
+    return value
+
+
+def _text(value, default: str) -> str | None:
+    """A short text choice (zone, language), the default when empty; None when it is no such text."""
+    if value in (None, ""):
+        return default
+    if not isinstance(value, str) or has_control_characters(value):
+        return None
+    return value.strip()[:64]
 
 
 def is_timezone(name: str) -> bool:
@@ -132,10 +164,16 @@ def subscribe(session: Session, email: str, prefs: Preferences, *, confirmed: bo
     return row, True
 
 
-def confirm(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> None:
-    """Mark a pending subscriber confirmed (a confirmed one stays as it is)."""
-    if subscriber.state in (SubscriberState.PENDING, SubscriberState.UNSUBSCRIBED):
-        _confirm(subscriber, now or utcnow())
+def confirm(session: Session, subscriber: Subscriber, *, now: datetime | None = None) -> bool:
+    """Mark a pending subscriber confirmed; False for anyone else, who stays as they are.
+
+    An unsubscribed address is never confirmed by an old link: consent withdrawn is final
+    until the address subscribes anew, which makes it pending again (issue 14).
+    """
+    if subscriber.state != SubscriberState.PENDING:
+        return False
+    _confirm(subscriber, now or utcnow())
+    return True
 
 
 def _confirm(row: Subscriber, now: datetime) -> None:
@@ -157,12 +195,19 @@ def unsubscribe(session: Session, subscriber: Subscriber, *, now: datetime | Non
         delivery.state = DeliveryState.CANCELLED
 
 
-def queue_confirmation(session: Session, subscriber: Subscriber, *, domain: str) -> Delivery:
-    """Put a confirmation mail for ``subscriber`` in the outbox."""
+def queue_confirmation(session: Session, subscriber: Subscriber, *, domain: str,
+                       not_needed: bool = False) -> Delivery:
+    """Put a confirmation mail for ``subscriber`` in the outbox.
+
+    ``not_needed``: the address is confirmed already; the row is written cancelled (nothing is
+    sent), so a subscribe request does the same writes for a known address as for a new one.
+    """
     delivery = Delivery(
         kind=DeliveryKind.CONFIRM, subscriber=subscriber, to_addr=subscriber.email,
         message_id=new_message_id(domain), state=DeliveryState.PENDING, attempts=0, next_attempt_at=utcnow(),
     )
+    if not_needed:
+        delivery.state, delivery.last_error = DeliveryState.CANCELLED, "already confirmed: nothing sent"
     session.add(delivery)
     return delivery
 
@@ -191,7 +236,7 @@ def import_csv(session: Session, text: str, defaults: Preferences, *, confirmed:
     valid: list[tuple[str, Preferences]] = []
     seen: set[str] = set()
     for line, row in enumerate(reader, start=2):
-        row = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        row = {(k or "").strip().lower(): from_spreadsheet_cell((v or "").strip()) for k, v in row.items()}
         try:
             address = normalise_address(row.get("email", "")).lower()
             prefs = parse_preferences(session, {k: v for k, v in row.items() if v}, defaults)
@@ -217,14 +262,15 @@ def import_csv(session: Session, text: str, defaults: Preferences, *, confirmed:
 
 
 def export_csv(rows: Iterable[Subscriber]) -> Iterator[str]:
-    """CSV lines (header first) with the columns import_csv reads."""
+    """CSV lines (header first) with the columns import_csv reads, safe to open in a spreadsheet."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     yield _drain(buffer)
     for s in rows:
-        writer.writerow([s.email, s.state, s.language, s.timezone, s.delivery_hour,
-                         ",".join(topics_of(s))])
+        # Addresses come from an anonymous form: =1+1@example.com is one (issue 14).
+        writer.writerow([spreadsheet_cell(value) for value in (
+            s.email, s.state, s.language, s.timezone, s.delivery_hour, ",".join(topics_of(s)))])
         yield _drain(buffer)
 
 

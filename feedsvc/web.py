@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Iterable
 from urllib.parse import urlencode, urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext
 from flask_wtf.csrf import CSRFProtect
 from markupsafe import Markup
@@ -62,6 +62,9 @@ def pager_query(args, page: int) -> str:
 def _http_error(error: HTTPException):
     if error.code in (301, 302, 303, 304, 307, 308) or error.code is None:
         return error
+    if request.path.startswith("/api/"):
+        # An API answers in JSON whatever went wrong, a 500 included (issue 14).
+        return jsonify(errors={"request": error.description or error.name}), error.code
     title, message = ERROR_TEXT.get(error.code, (error.name, None))
     if request.blueprint not in (None, "public"):
         # Feeds and APIs answer in plain text; an HTML page would be noise to a feed reader.

@@ -47,11 +47,10 @@ def postgres_template():
     admin.dispose()
 
 
-@pytest.fixture
-def database_url(tmp_path, postgres_template):
-    """A URL of an empty, migrated database for one test."""
+def _fresh_database(folder: Path, postgres_template):
+    """Yield the URL of an empty, migrated database (a copy of the template on PostgreSQL); drop it after."""
     if postgres_template is None:
-        yield f"sqlite:///{tmp_path / 'test.sqlite3'}"
+        yield f"sqlite:///{folder / 'test.sqlite3'}"
         return
     admin = create_engine(db.normalise_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
     name = f"feedsvc_t_{uuid.uuid4().hex[:12]}"
@@ -63,6 +62,18 @@ def database_url(tmp_path, postgres_template):
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture
+def database_url(tmp_path, postgres_template):
+    """A URL of an empty, migrated database for one test."""
+    yield from _fresh_database(tmp_path, postgres_template)
+
+
+@pytest.fixture(scope="module")
+def module_database_url(tmp_path_factory, postgres_template):
+    """The same, shared by the tests of one module (for a scenario run once, as with real processes)."""
+    yield from _fresh_database(tmp_path_factory.mktemp("db"), postgres_template)
 
 
 @pytest.fixture

@@ -8,60 +8,21 @@ from __future__ import annotations
 import email
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
-import urllib.request
 
 import pytest
 from sqlalchemy import insert
 
 from feedsvc import db
 from feedsvc.models import JobSchedule, Subscriber, utcnow
+from procs import Processes, get, wait_for
 from smtpsink import free_port
-
-
-def wait_for(check, timeout=30.0):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except OSError as exc:  # the server is not up yet
-            last = exc
-        time.sleep(0.2)
-    raise AssertionError(f"gave up waiting: {last}")
-
-
-def get(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=5) as response:
-        return response.read()
 
 
 @pytest.fixture
 def processes(tmp_path):
-    started = []
-
-    def start(args, env):
-        log = open(tmp_path / f"proc{len(started)}.log", "wb")
-        proc = subprocess.Popen([sys.executable, "-m", *args], env=env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
-        started.append((proc, log))
-        return proc
-
-    yield start
-    for proc, log in started:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
-        log.close()
+    started = Processes(tmp_path)
+    yield started.start
+    started.stop_all()
 
 
 def test_web_processes_and_a_worker_share_one_database(app, add_article, smtp_server, handler,

@@ -34,6 +34,6 @@ def test_prune_keeps_recent_and_unsent_messages(app):
         for n, (state, created) in enumerate([("sent", old), ("failed", old), ("sent", utcnow())]):
             session.add(Delivery(kind="test", to_addr="a@example.com", message_id=f"<{n}@x.example>",
                                  state=state, attempts=1, created_at=created, next_attempt_at=created))
-    assert jobs.prune(app) == "0 counters, 1 deliveries pruned"
+    assert jobs.prune(app) == "0 counters, 1 deliveries, 0 sessions pruned"
     with db.new_session(app) as session:
         assert sorted(session.scalars(select(Delivery.state))) == ["failed", "sent"]

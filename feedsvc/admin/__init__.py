@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-from . import auth, articles, dashboard, digests, settings, subscribers  # noqa: E402,F401  (registers the views on bp)
+from . import auth, articles, dashboard, digests, settings, subscribers, tasks  # noqa: E402,F401  (registers the views on bp)

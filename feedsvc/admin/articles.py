@@ -1,24 +1,21 @@
 """Articles: find, view, edit, hide or show, regenerate a summary; import by upload or drop folder."""
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Callable
-
 from flask import current_app, flash, redirect, render_template, request, url_for
 
 from ..db import get_session
 from ..i18n import gettext as _
-from ..ingest.importer import ImportReport
-from ..models import Article, Category, ImportOrigin, Source
-from ..services.imports import drop_folder, run_import, scan_drop_folder
+from ..ingest.formats import SUFFIXES
+from ..models import Article, Category, Source
+from ..operator_models import TaskKind
+from ..taskqueue import queue_task
 from . import bp
 from .forms import article_form
-from .helpers import audit, get_or_404, page_count, window
+from .helpers import actor, audit, get_or_404, page_count, window
 from .queries import (
     ARTICLE_STATES, edit_article, facet_choices, find_articles, regenerate_summary, set_visible,
 )
-from .uploads import save_uploads
-from ..ingest.formats import SUFFIXES
+from .uploads import read_uploads, shown_message
 
 
 @bp.route("/articles")
@@ -83,42 +80,27 @@ def article_summary(article_id: int):
 
 @bp.route("/articles/upload", methods=["POST"])
 def articles_upload():
-    """Import uploaded files with the same importer as the drop folder; one result per file."""
+    """Queue the uploaded files for the worker's importer (the drop folder's); the page shows its progress.
+
+    Nothing is imported here: a large file took longer than a request may (issue 14).
+    """
     app = current_app._get_current_object()
-    saved, refused = save_uploads(Path(app.instance_path) / "uploads", request.files.getlist("files"),
-                                  max_bytes=app.config["IMPORT_MAX_BYTES"])
-    if not saved and not refused:
+    accepted, refused = read_uploads(request.files.getlist("files"), max_bytes=app.config["IMPORT_MAX_BYTES"])
+    if not accepted and not refused:
         flash(_("Choose at least one file."))
         return redirect(url_for("admin.articles"))
-    results = [(name, [], _(message, suffixes=", ".join(SUFFIXES))) for name, message in refused]
-    if saved:
-        names = {path: name for name, path in saved}
-        results += _import(names, "import.upload",
-                           lambda **hooks: run_import(app, names, origin=ImportOrigin.UPLOAD, **hooks))
-    return render_template("admin/import_result.html", results=results), 200 if saved else 400
+    if not accepted:
+        results = [(name, [], shown_message(message)) for name, message in refused]
+        return render_template("admin/import_result.html", results=results), 400
+    task = queue_task(get_session(), TaskKind.IMPORT_UPLOADS, actor=actor(), files=accepted,
+                      result=[[name, [], message] for name, message in refused])
+    get_session().commit()
+    return redirect(url_for("admin.task", task_id=task.id))
 
 
 @bp.route("/articles/scan", methods=["POST"])
 def articles_scan():
-    """Import what is new or changed in the drop folder now."""
-    app = current_app._get_current_object()
-    folder = drop_folder(app)
-    results = _import({folder: None}, "import.drop-folder", lambda **hooks: scan_drop_folder(app, **hooks))
-    return render_template("admin/import_result.html", results=results, folder=folder)
-
-
-def _import(names: dict[Path, str | None], action: str,
-            run: Callable[..., ImportReport]) -> list[tuple[str, list[str], str]]:
-    """Run an import; (shown name, outcomes, error) per file, and an audit entry ``action`` for it."""
-    outcomes: dict[str, list[str]] = {}
-
-    def record(path: Path, results) -> None:
-        outcomes[str(path)] = [o.value for o in results]
-
-    report = run(on_file=record)
-    errors = dict(report.errors)
-    shown = {str(path): name for path, name in names.items() if name}
-    results = [(shown.get(path, path), found, errors.get(path, "")) for path, found in outcomes.items()]
-    audit(action, ", ".join(sorted(shown.values()))[:255] or str(next(iter(names))), report.summary_line())
+    """Queue an import of what is new or changed in the drop folder."""
+    task = queue_task(get_session(), TaskKind.SCAN_DROP_FOLDER, actor=actor())
     get_session().commit()
-    return results
+    return redirect(url_for("admin.task", task_id=task.id))

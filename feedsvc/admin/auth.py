@@ -1,7 +1,7 @@
 """Signing in and out; every other admin page needs a signed-in operator."""
 from __future__ import annotations
 
-import time
+from datetime import timedelta
 
 from flask import abort, current_app, g, redirect, render_template, request, session, url_for
 
@@ -40,12 +40,8 @@ def _private(response):
 
 
 def _signed_in():
-    admin = accounts.logged_in(get_session(), session.get("admin_id"), session.get("admin_key"))
-    since = session.get("admin_since")
-    max_age = current_app.config["ADMIN_SESSION_HOURS"] * 3600
-    if admin is None or not isinstance(since, int) or time.time() - since > max_age:
-        return None
-    return admin
+    max_age = timedelta(hours=current_app.config["ADMIN_SESSION_HOURS"])
+    return accounts.session_admin(get_session(), session.get("admin_session"), max_age=max_age)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -66,13 +62,7 @@ def login():
     if errors:
         return render_template("admin/login.html", email=email, next=target, errors=errors), 400
     db = get_session()
-    limit = current_app.config["ADMIN_LOGIN_ATTEMPTS"]
-    allowed = all([
-        ratelimit.hit(db, f"admin-login-ip:{request.remote_addr}", limit=limit,
-                      window_seconds=LOGIN_WINDOW_SECONDS),
-        ratelimit.hit(db, f"admin-login-email:{email.lower()}", limit=limit,
-                      window_seconds=LOGIN_WINDOW_SECONDS),
-    ])
+    allowed = _count_attempt(db, email)
     admin = accounts.authenticate(db, email, password) if allowed else None
     if admin is None:
         accounts.audit(db, email, "login.failed" if allowed else "login.limited", request.remote_addr or "")
@@ -81,17 +71,55 @@ def login():
         return render_template("admin/login.html", email=email, next=target,
                                errors={"form": message}), 400 if allowed else 429
     accounts.audit(db, admin.email, "login", request.remote_addr or "")
+    ratelimit.reset(db, _pair_key(email))  # the owner's typos count no more once they are in
+    token = accounts.start_session(db, admin, address=request.remote_addr or "")
     db.commit()
     # A fresh cookie for each sign-in: nothing from before it (a planted session) carries over.
     session.clear()
-    session.update(admin_id=admin.id, admin_key=accounts.session_key(admin), admin_since=int(time.time()))
+    session["admin_session"] = token
     return redirect(target)
+
+
+def _pair_key(email: str) -> str:
+    return f"admin-login:{request.remote_addr}:{email.lower()}"
+
+
+def _count_attempt(db, email: str) -> bool:
+    """Count a sign-in attempt; True while this client may try this account.
+
+    Per (client address, account) and per client address, never per account alone: ten
+    wrong passwords from anywhere locked the owner out everywhere (issue 14). An attacker
+    is slowed down at each address; the owner, from theirs, still signs in.
+    """
+    config = current_app.config
+    per_pair = ratelimit.hit(db, _pair_key(email), limit=config["ADMIN_LOGIN_ATTEMPTS"],
+                             window_seconds=LOGIN_WINDOW_SECONDS)
+    per_address = ratelimit.hit(db, f"admin-login-ip:{request.remote_addr}",
+                                limit=config["ADMIN_LOGIN_ATTEMPTS_PER_ADDRESS"],
+                                window_seconds=LOGIN_WINDOW_SECONDS)
+    return per_pair and per_address
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    """Sign out (a POST with the CSRF token, so no other site can sign an operator out)."""
-    accounts.audit(get_session(), g.admin.email, "logout", request.remote_addr or "")
-    get_session().commit()
+    """Sign out (a POST with the CSRF token, so no other site can sign an operator out).
+
+    The session ends on the server: a copy of the cookie opens nothing afterwards (issue 14).
+    """
+    db = get_session()
+    accounts.end_session(db, session.get("admin_session"))
+    accounts.audit(db, g.admin.email, "logout", request.remote_addr or "")
+    db.commit()
+    session.clear()
+    return redirect(url_for("admin.login"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+def logout_everywhere():
+    """End every session of the signed-in operator: other browsers, and any copied cookie."""
+    db = get_session()
+    ended = accounts.end_all_sessions(db, g.admin)
+    accounts.audit(db, g.admin.email, "logout.everywhere", request.remote_addr or "", f"{ended} sessions")
+    db.commit()
     session.clear()
     return redirect(url_for("admin.login"))

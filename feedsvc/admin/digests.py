@@ -1,4 +1,4 @@
-"""Digests: preview as a subscriber gets it, test sends, build-and-send now, the delivery log, wording."""
+"""Digests: preview as a subscriber gets it, test sends, build-and-send now (queued), the delivery log, wording."""
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -10,13 +10,16 @@ from ..digest.operator_wording import load_wording, save_wording
 from ..digest.render import WordingError
 from ..digest.wording import default_wording
 from ..i18n import gettext as _
+from ..inputs import MAX_ID, int_arg
 from ..mail.message import normalise_address
 from ..models import DeliveryKind, DeliveryState, utcnow
-from ..services import outbox
-from ..services.digests import build_due, preview_digest, send_test, stand_in_reader
+from ..operator_models import TaskKind
+from ..sanitize import clean_line
+from ..services.digests import preview_digest, send_test, stand_in_reader
+from ..taskqueue import queue_task
 from . import bp
 from .forms import WORDING_PARTS, wording_form
-from .helpers import PREVIEW_CSP, audit, page_count, window
+from .helpers import PREVIEW_CSP, actor, audit, page_count, window
 from .previews import read_preview, wording_preview, wording_problems
 from .queries import find_deliveries, retry_failed
 
@@ -33,7 +36,7 @@ def digests():
 def _digests_page(errors: dict, status: int = 200, test_to: str = ""):
     app = current_app._get_current_object()
     session = get_session()
-    chosen = request.values.get("subscriber", "").strip()[:320]
+    chosen = clean_line(request.values.get("subscriber", ""))[:320]
     language = request.values.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
     language = language if language in languages.CODES else languages.DEFAULT.code
     reader = subs.find(session, chosen) if chosen else stand_in_reader(app, language)
@@ -71,7 +74,7 @@ def digests_test():
         to = normalise_address(to)
     except ValueError:
         return _digests_page({"to": _("Please enter a valid email address.")}, 400, test_to=to)
-    chosen = request.form.get("subscriber", "").strip()
+    chosen = clean_line(request.form.get("subscriber", ""))[:320]
     language = request.form.get("language", app.config["DIGEST_DEFAULT_LANGUAGE"])
     reader = subs.find(session, chosen) if chosen else stand_in_reader(app, language)
     if reader is None or reader.language not in languages.CODES:
@@ -88,32 +91,25 @@ def digests_test():
 
 @bp.route("/digests/send", methods=["POST"])
 def digests_send():
-    """Build today's editions for every confirmed subscriber who has none, whatever their hour, and send."""
-    app = current_app._get_current_object()
-    built = build_due(app, ignore_hours=True)
-    sent = outbox.run_delivery(app)
-    summary = _("%(built)d editions built; %(sent)d sent, %(retrying)d to retry, %(failed)d failed.",
-                built=built.created, sent=sent.sent, retrying=sent.retrying, failed=sent.failed)
-    if sent.stopped:
-        summary += " " + _("Stopped early: %(reason)s", reason=sent.stopped)
-    audit("digest.send_now", "", f"{built.created} built, {sent.sent} sent, {sent.retrying} retrying, "
-                                 f"{sent.failed} failed" + (f"; stopped: {sent.stopped}" if sent.stopped else ""))
+    """Queue building today's editions for every confirmed subscriber who has none, whatever their hour, and sending.
+
+    The worker does it and the page shows how far it got: sending to every subscriber is no
+    work for a request (issue 14).
+    """
+    task = queue_task(get_session(), TaskKind.SEND_DIGESTS, actor=actor())
     get_session().commit()
-    flash(summary)
-    return redirect(url_for("admin.digests"))
+    return redirect(url_for("admin.task", task_id=task.id))
 
 
 @bp.route("/digests/retry", methods=["POST"])
 def digests_retry():
-    """Put failed messages (one, or all) back in the outbox and try them at once."""
-    raw = request.form.get("delivery_id", "")
-    delivery_id = int(raw) if raw.isdigit() else None
+    """Put failed messages (one, or all) back in the outbox, due now, for the worker to send."""
+    delivery_id = int_arg("delivery_id", None, high=MAX_ID, values=request.form)
     ids = retry_failed(get_session(), delivery_id=delivery_id)
     if ids:
         audit("delivery.retry", ",".join(map(str, ids))[:255], f"{len(ids)} messages")
     get_session().commit()
-    if ids:
-        outbox.deliver_now(current_app._get_current_object(), ids)
+    # However many failed, the request only queues; the worker's next delivery run sends them.
     flash(_("%(n)d messages queued again.", n=len(ids)))
     return redirect(url_for("admin.digests", state=request.form.get("state", "")))
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import math
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, g, request, url_for
+from flask import abort, current_app, g, url_for
 
 from .. import accounts
+from ..inputs import page_arg
 from ..db import get_session
 
 # The digest previews render the message's own inline CSS inside a sandboxed srcdoc frame,
@@ -39,11 +40,8 @@ def safe_next(target: str | None) -> str:
 
 
 def window() -> tuple[int, int, int]:
-    """(page, size, offset) of a listing, from the ``page`` query argument; 400 when it is no number."""
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        abort(400)
+    """(page, size, offset) of a listing, from the ``page`` query argument (clamped; 400 when no number)."""
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     return page, size, (page - 1) * size
 

@@ -1,9 +1,10 @@
 """Settings at a glance (secrets masked), the job schedule (editable while the worker runs), the audit log."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 
 from .. import accounts
 from ..db import get_session
@@ -43,7 +44,10 @@ def _settings_page(errors: dict, status: int = 200):
     values = [(key, mask_password(str(app.config[key])) if key in MASKED and app.config[key]
                else app.config[key]) for key in SHOWN]
     values.insert(5, ("MAIL_FROM", outbox.mail_settings(app).from_addr))
-    return render_template("admin/settings.html", values=values, jobs=list_jobs(app),
+    jobs = list_jobs(app)  # first: it may write in a session of its own (SQLite has one writer)
+    sessions = accounts.active_sessions(get_session(), g.admin,
+                                        max_age=timedelta(hours=app.config["ADMIN_SESSION_HOURS"]))
+    return render_template("admin/settings.html", values=values, jobs=jobs, sessions=sessions,
                            errors=errors, audit_log=accounts.recent_audit(get_session(), 50)), status
 
 

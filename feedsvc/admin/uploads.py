@@ -1,15 +1,14 @@
-"""Storing uploaded article files where the importer can read them, under names we choose."""
+"""Reading uploaded article files: names we choose, sizes we allow (the worker stores and imports them)."""
 from __future__ import annotations
 
-import hashlib
-import os
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Iterable
 
 from werkzeug.datastructures import FileStorage
 from werkzeug.utils import secure_filename
 
-from ..ingest.formats import is_importable
+from ..i18n import gettext as _
+from ..ingest.formats import SUFFIXES, is_importable
 from ..languages import N_
 from ..sanitize import clean_line
 
@@ -29,46 +28,43 @@ def upload_name(filename: str | None) -> str | None:
     return stem + suffix
 
 
+# Why a file was refused, as message ids the page translates ("%(suffixes)s": what we import).
+REFUSALS = (N_("This kind of file is not imported (%(suffixes)s)."), N_("The file is too large."),
+            N_("The file is empty."), N_("The file name is not allowed."))
+
+
+def shown_message(message: str) -> str:
+    """A refusal in the page's language; any other message (the importer's) as it is."""
+    return _(message, suffixes=", ".join(SUFFIXES)) if message in REFUSALS else message
+
+
 def read_limited(upload: FileStorage, max_bytes: int) -> bytes | None:
     """The uploaded bytes, or None when there are more than ``max_bytes`` (reads one byte past it at most)."""
     data = upload.stream.read(max_bytes + 1)
     return None if len(data) > max_bytes else data
 
 
-def save_uploads(root: Path, files: Iterable[FileStorage], *, max_bytes: int
-                 ) -> tuple[list[tuple[str, Path]], list[tuple[str, str]]]:
-    """Save each file as ``root/<sha256 of its bytes>/<safe name>``; (shown name, path) saved, (shown name, reason) refused.
+def read_uploads(files: Iterable[FileStorage], *, max_bytes: int
+                 ) -> tuple[list[tuple[str, str, bytes]], list[tuple[str, str]]]:
+    """(shown name, safe name, bytes) of each file we import, and (shown name, reason) of the others.
 
-    Keyed by content, a re-uploaded file has the same path, which the importer keys articles
-    by, so it is "unchanged" rather than new. Files are kept: the path is the article's origin.
+    Nothing is written here: the worker stores and imports them (services.background).
     """
-    saved, refused = [], []
+    accepted, refused = [], []
     for upload in files:
         shown = clean_line(upload.filename or "")[:200]
         if not upload.filename:
             continue  # the browser sends an empty part when no file was chosen
         name = upload_name(upload.filename)
         if name is None:
-            # A message id: the view fills in the suffixes when it translates it.
-            refused.append((shown, N_("This kind of file is not imported (%(suffixes)s).")))
+            # A message id: the page fills in the suffixes when it translates it.
+            refused.append((shown, REFUSALS[0]))
             continue
         data = read_limited(upload, max_bytes)
         if data is None:
-            refused.append((shown, N_("The file is too large.")))
-            continue
-        if not data.strip():
-            refused.append((shown, N_("The file is empty.")))
-            continue
-        folder = root / hashlib.sha256(data).hexdigest()
-        path = folder / name
-        if path.resolve().parent != folder.resolve():  # cannot happen with upload_name; never trust it
-            refused.append((shown, N_("The file name is not allowed.")))
-            continue
-        folder.mkdir(parents=True, exist_ok=True)
-        if not path.exists():
-            # Written aside and renamed into place, so the importer never reads half a file.
-            partial = folder / f".{name}.{os.getpid()}.part"
-            partial.write_bytes(data)
-            partial.replace(path)
-        saved.append((shown, path))
-    return saved, refused
+            refused.append((shown, REFUSALS[1]))
+        elif not data.strip():
+            refused.append((shown, REFUSALS[2]))
+        else:
+            accepted.append((shown, name, data))
+    return accepted, refused

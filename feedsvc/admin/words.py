@@ -18,4 +18,6 @@ WORDS = (
     N_("new"), N_("updated"), N_("unchanged"), N_("upload"), N_("drop-folder"), N_("cli"), N_("demo"),
     # Jobs (models.JobStatus).
     N_("ok"), N_("error"),
+    # Operators' tasks (operator_models.TaskState).
+    N_("queued"), N_("running"), N_("done"),
 )

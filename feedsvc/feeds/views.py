@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, request
 from .. import languages
 from ..articles import ALL, KINDS, LISTED_KINDS, Scope, facet_counts, resolve_scope
 from ..db import get_session
+from ..inputs import int_arg, page_arg
 from ..models import current_store_version
 from ..web import any_of, external_url
 from .build import FeedLinks, FeedRequest, build_feed
@@ -82,8 +83,8 @@ def _serve(scope: Scope, fmt: str) -> Response:
     feed_request = FeedRequest(
         fmt=fmt,
         scope=scope,
-        page=_int_arg("page", 1, 1, 1_000_000),
-        limit=_int_arg("limit", config["FEED_SIZE"], 1, config["FEED_MAX_SIZE"]),
+        page=page_arg(),
+        limit=int_arg("limit", config["FEED_SIZE"], high=config["FEED_MAX_SIZE"]),
         full=request.args.get("full", "1").lower() not in ("0", "false", "no"),
         language=feed_language(request.args.get("lang")),
     )
@@ -140,14 +141,3 @@ def _links(feed_request: FeedRequest) -> FeedLinks:
         home=home_url(scope),
         tag_authority=current_app.config["TAG_AUTHORITY"] or urlsplit(current_app.config["BASE_URL"]).hostname,
     )
-
-
-def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        abort(400, description=f"?{name}= must be a whole number")
-    return max(low, min(high, value))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 
-from flask import abort, current_app, render_template, request
+from flask import abort, current_app, render_template
 
 from ..articles import (
     ALL, KINDS, count_articles, facet_counts, get_article, list_articles, reprints_of, resolve_scope,
@@ -13,6 +13,7 @@ from ..db import get_session
 from ..feeds.formats import FORMATS
 from ..feeds.views import feed_url
 from ..i18n import current_language
+from ..inputs import page_arg, text_arg
 from ..web import any_of
 from . import bp
 
@@ -52,8 +53,8 @@ def article(slug: str):
 @bp.route("/search")
 def search():
     """Articles whose title or text contains the query."""
-    terms = request.args.get("q", "")[:200]
-    page = _page()
+    terms = text_arg("q", 200)
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     articles, total = search_articles(get_session(), terms, limit=size, offset=(page - 1) * size)
     return render_template(
@@ -64,7 +65,7 @@ def search():
 
 def _listing_page(scope):
     session = get_session()
-    page = _page()
+    page = page_arg()
     size = current_app.config["PAGE_SIZE"]
     pages = max(1, math.ceil(count_articles(session, scope) / size))
     articles = list_articles(session, scope, limit=size, offset=(min(page, pages) - 1) * size)
@@ -87,10 +88,3 @@ def _navigation(scope) -> dict:
         "feed_links": {f.name: feed_url(scope, f.name, **lang) for f in FORMATS},
         "feed_title": f"{site} · {scope.name}" if scope.name else site,
     }
-
-
-def _page() -> int:
-    try:
-        return max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        abort(400)

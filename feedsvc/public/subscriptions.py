@@ -8,7 +8,8 @@ from ..articles import LISTED_KINDS, facet_counts
 from ..db import get_session
 from ..i18n import N_
 from ..mail.message import normalise_address
-from ..models import Subscriber
+from ..models import Subscriber, SubscriberState
+from ..sanitize import has_control_characters
 from ..services import subscriptions
 from ..services.subscriptions import default_preferences
 from ..signing import InvalidToken, matches_address, read_token
@@ -52,27 +53,33 @@ def subscribe_api():
 
 
 def _subscribe(raw: dict):
-    """'ok', 'limited', or a dict of field errors."""
+    """'ok', 'limited', or a dict of field errors.
+
+    Checked before the rate limit is counted: a request refused as malformed stores nothing
+    and uses up no hit (issue 14).
+    """
     session = get_session()
     app = current_app._get_current_object()
-    allowed = ratelimit.hit(session, f"subscribe:{request.remote_addr}",
-                            limit=app.config["SUBSCRIBE_RATE_PER_HOUR"], window_seconds=3600)
-    session.commit()
-    if not allowed:
-        return "limited"
     errors = {}
     try:
         prefs = subscribers.parse_preferences(session, raw, default_preferences(app))
     except PreferenceErrors as exc:
         errors.update(exc.errors)
-    email = str(raw.get("email") or "").strip()
+    email = raw.get("email")
     try:
-        normalise_address(email)
+        if not isinstance(email, str) or has_control_characters(email):
+            raise ValueError(email)
+        normalise_address(email.strip())
     except ValueError:
         errors["email"] = "invalid_email"
     if errors:
         return errors
-    subscriptions.subscribe(app, session, email, prefs, confirm_limit=CONFIRMATIONS_PER_HOUR)
+    allowed = ratelimit.hit(session, f"subscribe:{request.remote_addr}",
+                            limit=app.config["SUBSCRIBE_RATE_PER_HOUR"], window_seconds=3600)
+    session.commit()
+    if not allowed:
+        return "limited"
+    subscriptions.subscribe(app, session, email.strip(), prefs, confirm_limit=CONFIRMATIONS_PER_HOUR)
     return "ok"
 
 
@@ -92,6 +99,10 @@ def _subscriber_from(token: str, purpose: str, max_age: int | None = None) -> Su
 def confirm(token: str):
     """A page with one button: mail scanners fetch links, so only a POST confirms."""
     row = _subscriber_from(token, "confirm", max_age=current_app.config["CONFIRM_MAX_AGE_HOURS"] * 3600)
+    if row.state in (SubscriberState.UNSUBSCRIBED, SubscriberState.BOUNCED):
+        # Consent withdrawn is final until the address subscribes anew (issue 14).
+        return render_template("public/message.html", title_key=N_("This link no longer works"),
+                               message_key=N_("This address has left the digest. To receive it again, please subscribe anew."))
     if request.method == "POST":
         subscriptions.confirm(get_session(), row)
         return render_template("public/message.html", title_key=N_("Subscription confirmed"),

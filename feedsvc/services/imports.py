@@ -1,7 +1,9 @@
 """Imports with this app's configuration: files, the drop folder, the demo articles; the WebSub ping."""
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -45,6 +47,27 @@ def run_import(app: Flask, paths: Iterable[Path], *, origin: ImportOrigin,
     if report.changed and app.config["WEBSUB_HUB"]:
         report.hub_errors = notify_hub(app)
     return report
+
+
+def store_upload(root: Path, name: str, data: bytes) -> Path:
+    """Keep an uploaded file as ``root/<sha256 of its bytes>/<name>``, where the importer reads it.
+
+    Keyed by content, a re-uploaded file has the same path, which the importer keys articles
+    by, so it is "unchanged" rather than new. Files are kept: the path is the article's origin.
+    ``name`` is a safe name (admin.uploads.upload_name); a name that would leave its folder
+    raises ValueError all the same.
+    """
+    folder = root / hashlib.sha256(data).hexdigest()
+    path = folder / name
+    if path.resolve().parent != folder.resolve():
+        raise ValueError("The file name is not allowed.")
+    folder.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        # Written aside and renamed into place, so the importer never reads half a file.
+        partial = folder / f".{name}.{os.getpid()}.part"
+        partial.write_bytes(data)
+        partial.replace(path)
+    return path
 
 
 def drop_folder(app: Flask) -> Path:

@@ -1,8 +1,9 @@
 """Subscribing, confirming, unsubscribing and importing subscribers, for pages, admin and CLI alike.
 
 Each use case here ends the caller's transaction: a confirmation mail is queued in the
-outbox with the change that made it due, committed with it, and then tried at once; if
-that fails it stays in the outbox for the worker.
+outbox with the change that made it due and committed with it; the worker sends it, as it
+sends digests. Nothing here talks to a mail server: a subscribe request for a new address
+waited for its mail, and its time told new addresses from known ones (issue 14).
 """
 from __future__ import annotations
 
@@ -12,9 +13,9 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from .. import ratelimit, subscribers
-from ..models import Delivery, Subscriber
+from ..models import Subscriber
 from ..subscribers import CsvReport, Preferences
-from .outbox import deliver_now, mail_domain
+from .outbox import mail_domain
 
 
 def default_preferences(app: Flask) -> Preferences:
@@ -26,31 +27,38 @@ def default_preferences(app: Flask) -> Preferences:
 
 def subscribe(app: Flask, session: Session, email: str, prefs: Preferences, *, confirmed: bool = False,
               confirm_limit: int | None = None) -> Subscriber:
-    """Add or re-activate an address, queue its confirmation mail, commit, and send that mail now.
+    """Add or re-activate an address, queue its confirmation mail, and commit.
 
-    ``confirm_limit``: at most this many confirmation mails an hour to one address, so an
-    anonymous form cannot flood an inbox from many client addresses. Raises ValueError for
-    an address that is not one.
+    ``confirm_limit`` (the anonymous form's path): at most this many confirmation mails an
+    hour to one address, so the form cannot flood an inbox from many client addresses. On
+    that path a confirmed address does the writes a new one does (its count, and an outbox
+    row written cancelled), so the time of the answer does not tell them apart (issue 14).
+    Raises ValueError for an address that is not one.
     """
     row, needs_mail = subscribers.subscribe(session, email, prefs, confirmed=confirmed)
-    queued = []
-    if needs_mail and (confirm_limit is None or ratelimit.hit(
-            session, f"confirm:{row.email}", limit=confirm_limit, window_seconds=3600)):
-        queued.append(subscribers.queue_confirmation(session, row, domain=mail_domain(app)))
-    _commit_and_send(app, session, queued)
+    anonymous = confirm_limit is not None
+    if anonymous and not ratelimit.hit(session, f"confirm:{row.email}", limit=confirm_limit, window_seconds=3600):
+        needs_mail = anonymous = False
+    if needs_mail or anonymous:
+        subscribers.queue_confirmation(session, row, domain=mail_domain(app), not_needed=not needs_mail)
+    session.commit()
     return row
 
 
 def resend_confirmation(app: Flask, session: Session, subscriber: Subscriber) -> None:
-    """Queue the confirmation mail again, commit, and send it now."""
-    queued = subscribers.queue_confirmation(session, subscriber, domain=mail_domain(app))
-    _commit_and_send(app, session, [queued])
-
-
-def confirm(session: Session, subscriber: Subscriber) -> None:
-    """Confirm a pending subscriber (the link in the confirmation mail was followed), and commit."""
-    subscribers.confirm(session, subscriber)
+    """Queue the confirmation mail again, and commit."""
+    subscribers.queue_confirmation(session, subscriber, domain=mail_domain(app))
     session.commit()
+
+
+def confirm(session: Session, subscriber: Subscriber) -> bool:
+    """Confirm a pending subscriber (the link in the confirmation mail was followed), and commit.
+
+    False when the address is not pending: it unsubscribed or bounced since the link was sent.
+    """
+    confirmed = subscribers.confirm(session, subscriber)
+    session.commit()
+    return confirmed
 
 
 def unsubscribe(session: Session, subscriber: Subscriber) -> None:
@@ -61,23 +69,16 @@ def unsubscribe(session: Session, subscriber: Subscriber) -> None:
 
 def import_subscribers(app: Flask, session: Session, text: str, *, confirmed: bool = False,
                        record: Callable[[CsvReport], None] | None = None) -> CsvReport:
-    """Add the valid rows of a CSV, queue their confirmation mails, commit, and send them now.
+    """Add the valid rows of a CSV, queue their confirmation mails, and commit.
 
     ``record`` is called before the commit (the admin's audit entry), so the rows, their
     mails and the record are stored together or not at all.
     """
     report, to_confirm = subscribers.import_csv(session, text, default_preferences(app),
                                                 confirmed=confirmed)
-    queued = [subscribers.queue_confirmation(session, row, domain=mail_domain(app)) for row in to_confirm]
+    for row in to_confirm:
+        subscribers.queue_confirmation(session, row, domain=mail_domain(app))
     if record is not None:
         record(report)
-    _commit_and_send(app, session, queued)
-    return report
-
-
-def _commit_and_send(app: Flask, session: Session, queued: list[Delivery]) -> None:
-    session.flush()
-    ids = [delivery.id for delivery in queued]
     session.commit()
-    if ids:
-        deliver_now(app, ids)
+    return report

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from feedsvc import accounts, db
+from feedsvc import accounts, db, jobs
 from feedsvc.models import AdminUser, AuditEntry
 from pages import csrf_from
 
@@ -50,3 +50,17 @@ def audit_log(app):
         with db.new_session(app) as session:
             return [(e.actor, e.action, e.target) for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
     return read
+
+
+@pytest.fixture
+def worker(app, client):
+    """``worker(response)``: the task a POST queued, run as the worker runs it; returns its finished page."""
+    def run(response):
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        location = response.headers["Location"]
+        assert location.startswith("/admin/tasks/"), location
+        jobs.run_tasks(app)
+        page = client.get(location)
+        assert page.status_code == 200
+        return page
+    return run

@@ -10,8 +10,8 @@ from pages import csrf_from
 from .conftest import PASSWORD
 
 GET_ROUTES = ["/admin/", "/admin/articles", "/admin/articles/1", "/admin/subscribers",
-              "/admin/subscribers/1", "/admin/digests", "/admin/digests/wording", "/admin/settings"]
-POST_ROUTES = ["/admin/logout", "/admin/articles/1", "/admin/articles/1/visibility",
+              "/admin/subscribers/1", "/admin/digests", "/admin/digests/wording", "/admin/settings", "/admin/tasks/1"]
+POST_ROUTES = ["/admin/logout", "/admin/logout/everywhere", "/admin/articles/1", "/admin/articles/1/visibility",
                "/admin/articles/1/summary", "/admin/articles/upload", "/admin/articles/scan",
                "/admin/subscribers/1/deactivate", "/admin/subscribers/1/resend",
                "/admin/subscribers/export", "/admin/subscribers/import", "/admin/digests/test",
@@ -21,6 +21,7 @@ POST_ROUTES = ["/admin/logout", "/admin/articles/1", "/admin/articles/1/visibili
 
 def test_every_route_is_listed(app):
     rules = {r.rule.replace("<int:article_id>", "1").replace("<int:subscriber_id>", "1").replace("<job>", "prune")
+             .replace("<int:task_id>", "1")
              for r in app.url_map.iter_rules() if r.endpoint.startswith("admin.")}
     assert rules == set(GET_ROUTES) | set(POST_ROUTES) | {"/admin/login"}
 
@@ -130,3 +131,58 @@ def test_pages_speak_english_on_request(signed_in):
     assert "概览" in signed_in.get("/admin/").get_data(as_text=True)
     english = signed_in.get("/admin/?lang=en").get_data(as_text=True)
     assert "Dashboard" in english and "概览" not in english
+
+
+def login_from(client, address: str, email: str, password: str):
+    token = csrf_from(client, "/admin/login")
+    return client.post("/admin/login", data={"email": email, "password": password, "csrf_token": token},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_owner_out(app, admin_user, audit_log):
+    """Issue 14: limits per (client address, account) and per address; the owner still signs in."""
+    app.config["ADMIN_LOGIN_ATTEMPTS"] = 3
+    attacker = app.test_client()
+    codes = [login_from(attacker, "203.0.113.9", admin_user, f"guess {n}").status_code for n in range(5)]
+    assert codes == [400, 400, 400, 429, 429]
+    assert login_from(attacker, "203.0.113.9", admin_user, PASSWORD).status_code == 429, "slowed down"
+    owner = app.test_client()
+    assert login_from(owner, "198.51.100.20", admin_user, PASSWORD).status_code == 302
+    assert owner.get("/admin/").status_code == 200
+    assert audit_log()[-1] == (admin_user, "login", "198.51.100.20")
+
+
+def test_one_address_is_limited_across_accounts(app, admin_user):
+    app.config["ADMIN_LOGIN_ATTEMPTS_PER_ADDRESS"] = 4
+    client = app.test_client()
+    codes = [login_from(client, "203.0.113.9", f"user{n}@example.org", "guess").status_code for n in range(6)]
+    assert codes == [400, 400, 400, 400, 429, 429]
+    assert login_from(app.test_client(), "198.51.100.20", admin_user, PASSWORD).status_code == 302
+
+
+def replay(client, cookie) -> None:
+    client.set_cookie(cookie.key, cookie.value, domain=cookie.domain, path=cookie.path)
+
+
+def test_a_cookie_replayed_after_signing_out_opens_nothing(signed_in, csrf):
+    """Issue 14, defect 5: signing out ends the session on the server, not only in the browser."""
+    cookie = signed_in.get_cookie("session")
+    assert signed_in.get("/admin/subscribers").status_code == 200
+    assert signed_in.post("/admin/logout", data={"csrf_token": csrf()}).status_code == 302
+    replay(signed_in, cookie)
+    response = signed_in.get("/admin/subscribers")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/admin/login")
+
+
+def test_sign_out_everywhere_ends_every_session_of_the_operator(app, signed_in, csrf, admin_user, audit_log):
+    other = app.test_client()
+    assert login_from(other, "198.51.100.20", admin_user, PASSWORD).status_code == 302
+    assert other.get("/admin/").status_code == 200
+    page = signed_in.get("/admin/settings").get_data(as_text=True)
+    assert "/admin/logout/everywhere" in page
+    response = signed_in.post("/admin/logout/everywhere", data={"csrf_token": csrf("/admin/settings")})
+    assert response.status_code == 302
+    assert other.get("/admin/").status_code == 302 and signed_in.get("/admin/").status_code == 302
+    assert audit_log()[-1][1] == "logout.everywhere"
+    assert login_from(other, "198.51.100.20", admin_user, PASSWORD).status_code == 302, "a new sign-in works"
+    assert other.get("/admin/").status_code == 200

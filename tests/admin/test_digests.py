@@ -10,7 +10,7 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy import func, select, update
 
-from feedsvc import db
+from feedsvc import db, jobs
 from feedsvc.models import Article, Delivery, Setting, Subscriber, utcnow
 from feedsvc.digest.operator_wording import load_wording
 
@@ -96,12 +96,14 @@ def test_failed_test_send_is_logged_as_failed(app, signed_in, csrf, handler, new
         assert row.state == "failed" and "Rejected for testing" in row.last_error
 
 
-def test_build_and_send_now_ignores_hours(app, signed_in, csrf, handler, news, audit_log):
+def test_build_and_send_now_ignores_hours(app, signed_in, csrf, handler, news, audit_log, worker):
     # 23:00 has not come yet in whichever of these zones it is earlier.
     zone = "UTC" if datetime.now(ZoneInfo("Asia/Shanghai")).hour == 23 else "Asia/Shanghai"
     reader(app, "late@example.com", delivery_hour=23, timezone=zone)
     response = signed_in.post("/admin/digests/send", data={"csrf_token": csrf("/admin/digests")})
-    assert response.status_code == 302
+    assert handler.received == [], "the worker builds and sends, not the request"
+    page = worker(response).get_data(as_text=True)
+    assert "生成 1 期摘要；发送 1 封，待重试 0 封，失败 0 封" in page
     [msg] = messages(handler)
     assert msg["To"] == "late@example.com"
     assert "已发送" in lxml_html.fromstring(signed_in.get("/admin/digests?state=sent").data).cssselect(
@@ -109,10 +111,10 @@ def test_build_and_send_now_ignores_hours(app, signed_in, csrf, handler, news, a
     assert audit_log()[-1][1] == "digest.send_now"
 
 
-def test_retry_puts_failed_messages_back(app, signed_in, csrf, handler, news, audit_log):
+def test_retry_puts_failed_messages_back(app, signed_in, csrf, handler, news, audit_log, worker):
     reader(app, "reader@example.com")
     handler.data_reply = "554 5.7.1 Not now"
-    signed_in.post("/admin/digests/send", data={"csrf_token": csrf("/admin/digests")})
+    worker(signed_in.post("/admin/digests/send", data={"csrf_token": csrf("/admin/digests")}))
     with db.new_session(app) as session, session.begin():
         failed = session.scalar(select(Delivery))
         assert failed.state == "failed"
@@ -122,6 +124,9 @@ def test_retry_puts_failed_messages_back(app, signed_in, csrf, handler, news, au
     response = signed_in.post("/admin/digests/retry", data={"csrf_token": csrf("/admin/digests"),
                                                             "delivery_id": str(failed.id)})
     assert response.status_code == 302
+    with db.new_session(app) as session:
+        assert session.get(Delivery, failed.id).state == "pending", "queued by the request"
+    jobs.deliver_outbox(app)
     with db.new_session(app) as session:
         again = session.get(Delivery, failed.id)
         assert again.state == "sent" and again.attempts == 2

@@ -11,7 +11,7 @@ import pytest
 from lxml import html as lxml_html
 from sqlalchemy import func, select
 
-from feedsvc import db
+from feedsvc import db, jobs
 from feedsvc.models import Delivery, Subscriber
 
 
@@ -65,6 +65,7 @@ def test_resend_confirmation_reaches_the_server(app, signed_in, csrf, handler, a
     sid = add(app, "waiting@example.com", state="pending")
     url = f"/admin/subscribers/{sid}"
     assert signed_in.post(f"{url}/resend", data={"csrf_token": csrf(url)}).status_code == 302
+    assert jobs.deliver_outbox(app).startswith("1 sent"), "queued in the request, sent by the worker"
     [message] = handler.received
     parsed = email.message_from_bytes(message.content, policy=email.policy.default)
     assert message.rcpt_tos == ["waiting@example.com"]
@@ -72,6 +73,7 @@ def test_resend_confirmation_reaches_the_server(app, signed_in, csrf, handler, a
     assert audit_log()[-1][1] == "subscriber.resend_confirmation"
     confirmed = add(app, "done@example.com")
     signed_in.post(f"/admin/subscribers/{confirmed}/resend", data={"csrf_token": csrf(url)})
+    jobs.deliver_outbox(app)
     assert len(handler.received) == 1, "a confirmed subscriber is not asked again"
 
 
@@ -104,12 +106,14 @@ def test_import_takes_valid_rows_and_reports_the_others(app, signed_in, csrf, ha
     assert fetch(app, "new@example.com").state == "pending"
     for bad in ("late@example.com", "hour@example.com"):
         assert fetch(app, bad) is None
+    jobs.deliver_outbox(app)
     assert [m.rcpt_tos for m in handler.received] == [["new@example.com"]]
     assert audit_log()[-1][1] == "subscribers.import"
 
 
 def test_import_confirmed_sends_no_mail(app, signed_in, csrf, handler):
     import_csv(signed_in, csrf("/admin/subscribers"), b"email\nok@example.com\n", confirmed="1")
+    jobs.deliver_outbox(app)
     assert fetch(app, "ok@example.com").state == "confirmed" and handler.received == []
 
 
@@ -119,3 +123,25 @@ def test_unreadable_import_writes_nothing(app, signed_in, csrf, data, audit_log)
     assert response.status_code == 400
     with db.new_session(app) as session:
         assert session.scalar(select(func.count(Subscriber.id))) == 0
+
+
+FORMULAS = ["=1+1@example.com", "+cmd|'/Ccalc'!A0@example.com", "-2+3@example.com"]
+
+
+def test_export_defuses_formulas_and_import_reads_them_back(app, client, signed_in, csrf, runner):
+    """Issue 14, defect 6: cells a spreadsheet would run get a leading ' (OWASP), import strips it."""
+    for address in FORMULAS:
+        assert client.post("/api/subscribe", json={"email": address}).status_code == 202
+    response = signed_in.post("/admin/subscribers/export", data={"csrf_token": csrf("/admin/subscribers")})
+    cli = runner.invoke(args=["subscribers", "export"]).output
+    for exported in (response.get_data(as_text=True), cli):
+        rows = list(csv.reader(io.StringIO(exported)))[1:]
+        cells = [cell for row in rows for cell in row]
+        assert sorted(row[0] for row in rows) == sorted("'" + address.lower() for address in FORMULAS)
+        assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    with db.new_session(app) as session, session.begin():
+        session.query(Subscriber).delete()
+    again = import_csv(signed_in, csrf("/admin/subscribers"), response.data)
+    assert again.status_code == 200
+    with db.new_session(app) as session:
+        assert sorted(session.scalars(select(Subscriber.email))) == sorted(a.lower() for a in FORMULAS)

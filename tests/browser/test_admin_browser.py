@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from feedsvc import db
+from feedsvc import db, jobs
 from feedsvc.models import Delivery, Subscriber
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -97,7 +97,10 @@ def test_operator_imports_previews_and_sends(live_app, browser, handler, tmp_pat
     page.goto(f"{base}/admin/articles")
     page.set_input_files("input[name=files]", str(story))
     page.click("#import form.stack button[type=submit]")
-    page.wait_for_selector("table.results")
+    page.wait_for_url("**/admin/tasks/*")
+    assert page.get_attribute("section.task", "data-state") == "queued"
+    jobs.run_tasks(live_app)  # what the worker does; the page refreshes itself until it is done
+    page.wait_for_selector("section.task[data-state=done]")
     assert "新增" in page.inner_text("table.results")
 
     page.goto(f"{base}/")

@@ -12,8 +12,11 @@ def app(app, smtp_server):
 
 def test_add_list_remove(runner, handler):
     assert runner.invoke(args=["subscribers", "add", "new@example.com"]).output.strip() == "new@example.com: pending"
-    assert len(handler.received) == 1, "add without --confirmed sends the confirmation"
+    assert handler.received == [], "queued: the worker sends it"
+    assert "1 sent" in runner.invoke(args=["digest", "send"]).output
+    assert len(handler.received) == 1, "add without --confirmed queues the confirmation"
     assert "confirmed" in runner.invoke(args=["subscribers", "add", "ok@example.com", "--confirmed"]).output
+    runner.invoke(args=["digest", "send"])
     assert len(handler.received) == 1
     listing = runner.invoke(args=["subscribers", "list"]).output.splitlines()
     assert listing == ["new@example.com\tpending", "ok@example.com\tconfirmed"]

@@ -4,13 +4,15 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+import statistics
+import time
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from lxml import html as lxml_html
 from sqlalchemy import select, update
 
-from feedsvc import db
+from feedsvc import db, jobs
 from feedsvc.models import Article, Delivery, Edition, Subscriber
 from feedsvc.signing import make_token
 from feedsvc.services import outbox
@@ -75,6 +77,8 @@ def test_subscribe_confirm_digest_unsubscribe(app, client, handler, news):
         "email": "Reader@Example.com", "delivery_hour": 8, "timezone": "Asia/Shanghai", "language": "zh-CN",
     })
     assert response.status_code == 202
+    assert handler.received == [], "the worker sends the confirmation, not the request"
+    jobs.deliver_outbox(app)
     [confirmation] = received(handler)
     assert confirmation["To"] == "reader@example.com"
     assert confirmation["Subject"].startswith("请确认订阅")
@@ -296,3 +300,46 @@ def test_confirmed_digest_is_not_sent_after_unsubscribe_before_delivery(app, cli
     assert handler.received == [] and report.sent == 0
     with db.new_session(app) as session:
         assert session.scalar(select(Delivery.state)) == "cancelled"
+
+
+def test_subscribe_queues_the_confirmation_for_the_worker(app, client, handler):
+    """Issue 14, defect 3: a new address no longer waits for its mail inside the request."""
+    handler.delay = 0.3  # a slow mail server: inside a request it would show in the timing
+    confirmed(app, "known@example.com")
+
+    def seconds(address: str) -> float:
+        started = time.perf_counter()
+        assert client.post("/api/subscribe", json={"email": address}).status_code == 202
+        return time.perf_counter() - started
+
+    known = [seconds("known@example.com") for _ in range(5)]
+    new = [seconds(f"new{n}@example.com") for n in range(5)]
+    assert statistics.median(new) < statistics.median(known) + 0.1, (known, new)
+    assert handler.received == [], "nothing is sent inside the request"
+    with db.new_session(app) as session:
+        assert sorted(session.scalars(select(Delivery.to_addr).where(Delivery.state == "pending"))) == [
+            f"new{n}@example.com" for n in range(5)]
+        # The confirmed address is written the same row, cancelled at once (3: the hourly limit).
+        assert list(session.scalars(select(Delivery.to_addr).where(Delivery.state == "cancelled"))) == [
+            "known@example.com"] * 3
+    assert jobs.deliver_outbox(app).startswith("5 sent")
+    assert sorted(m.rcpt_tos[0] for m in handler.received) == [f"new{n}@example.com" for n in range(5)]
+
+
+def test_a_confirmation_link_used_after_unsubscribing_subscribes_nobody(app, client, handler):
+    """Issue 14: consent withdrawn is final until the address subscribes anew."""
+    client.post("/api/subscribe", json={"email": "gone@example.com"})
+    row = subscriber(app, "gone@example.com")
+    secret = app.config["SECRET_KEY"]
+    confirm = f"/confirm/{make_token(secret, 'confirm', row.id, row.email)}"
+    client.post(f"/unsubscribe/{make_token(secret, 'unsubscribe', row.id, row.email)}")
+    page = client.get(confirm)
+    assert page.status_code == 200 and not lxml_html.fromstring(page.data).xpath("//form[@method='post']")
+    answer = client.post(confirm, data={"csrf_token": csrf_from(client, "/subscribe")})
+    assert answer.status_code == 200 and "订阅已确认" not in answer.get_data(as_text=True)
+    assert subscriber(app, "gone@example.com").state == "unsubscribed"
+    # Subscribing anew asks again, and that confirmation works.
+    client.post("/api/subscribe", json={"email": "gone@example.com"})
+    assert subscriber(app, "gone@example.com").state == "pending"
+    client.post(confirm, data={"csrf_token": csrf_from(client, "/subscribe")})
+    assert subscriber(app, "gone@example.com").state == "confirmed"

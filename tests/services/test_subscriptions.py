@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from feedsvc import db
+from feedsvc import db, jobs
 from feedsvc.models import AuditEntry, Delivery, Subscriber
 from feedsvc.services import subscriptions
 
@@ -26,11 +26,13 @@ def test_defaults_come_from_the_configuration(app):
     assert (prefs.delivery_hour, prefs.timezone, prefs.language, prefs.topics) == (9, "Europe/Berlin", "en", ())
 
 
-def test_subscribe_commits_and_sends_the_confirmation(app, handler):
+def test_subscribe_commits_and_queues_the_confirmation(app, handler):
     with db.new_session(app) as session:
         row = subscriptions.subscribe(app, session, "Reader@Example.com", subscriptions.default_preferences(app))
         assert not session.in_transaction(), "the use case ends the caller's transaction"
     assert (row.email, row.state) == ("reader@example.com", "pending")
+    assert handler.received == [] and count(app, Delivery, Delivery.state == "pending") == 1
+    jobs.deliver_outbox(app)
     assert [m.rcpt_tos for m in handler.received] == [["reader@example.com"]]
     assert count(app, Delivery, Delivery.state == "sent") == 1
 
@@ -40,6 +42,7 @@ def test_confirmation_mails_per_address_are_limited(app, handler):
         with db.new_session(app) as session:
             subscriptions.subscribe(app, session, "a@example.com", subscriptions.default_preferences(app),
                                     confirm_limit=2)
+    jobs.deliver_outbox(app)
     assert len(handler.received) == 2 and count(app, Subscriber) == 1
 
 
@@ -54,4 +57,5 @@ def test_import_records_inside_the_transaction(app, handler):
         report = subscriptions.import_subscribers(app, session, "email\none@example.com\nbroken\n",
                                                   record=record)
     assert recorded == [(1, 1)] and report.errors[0][0] == 3
+    jobs.deliver_outbox(app)
     assert count(app, AuditEntry) == 1 and len(handler.received) == 1

@@ -18,6 +18,7 @@ from feedsvc.admin.words import WORDS
 from feedsvc.ingest.store import Outcome
 from feedsvc.languages import LANGUAGES, translations_dir
 from feedsvc.models import DeliveryKind, DeliveryState, ImportOrigin, JobStatus, SubscriberState
+from feedsvc.operator_models import TaskState
 
 ROOT = Path(__file__).resolve().parents[2]
 OLD = json.loads((Path(__file__).with_name("old_catalogue.json")).read_text(encoding="utf-8"))["messages"]
@@ -94,7 +95,7 @@ def test_a_language_folder_is_named_as_babel_names_its_locale(language):
 
 
 def test_every_state_kind_and_outcome_has_a_word():
-    values = {str(v) for enum in (SubscriberState, DeliveryState, DeliveryKind, ImportOrigin, JobStatus)
+    values = {str(v) for enum in (SubscriberState, DeliveryState, DeliveryKind, ImportOrigin, JobStatus, TaskState)
               for v in enum}
     values |= {o.value for o in Outcome} | set(ARTICLE_STATES)
     assert values <= set(WORDS)
