@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from feedsvc.ingest import infolines, people, sitelines
 
@@ -94,8 +95,13 @@ class Line:
     data: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=8192)
 def classify_line(raw: str) -> Line:
-    """Recognise one line of page text (already stripped of surrounding whitespace)."""
+    """Recognise one line of page text (already stripped of surrounding whitespace).
+
+    Cached: a page's nested wrappers hand the same text in at every level, and sites repeat
+    their furniture on every page. The Line returned is shared: never change it.
+    """
     text = raw.strip(" \t\u3000\xa0\ufeff")
     if not text:
         return Line(BLANK, "")
