@@ -1,32 +1,43 @@
 """Digest benchmark: 50 new articles mailed to N confirmed subscribers through an SMTP sink on
-loopback, beside a bare smtplib loop sending the same pre-rendered messages (the reference limit).
+loopback over one connection, beside a bare smtplib loop sending the same messages (the reference).
 
     .venv/bin/python bench/bench_digest.py                  # 1,000, 10,000 and 100,000 subscribers
     .venv/bin/python bench/bench_digest.py --sizes 1000     # a quick check
 
 Per size, every phase runs in a fresh interpreter on one temporary instance (common.run_worker),
 so each peak RSS is the phase's own: setup (articles through the importer, subscribers by bulk
-insert), build (services.digests.build_due), delivery (services.outbox.run_delivery) and the bare loop. The sink is
-a process of its own (bench/smtp_sink.py) that accepts and discards, counting messages,
-bytes and its own CPU time. In a full run a separate 2,000-subscriber instance is delivered
-under cProfile (kept in bench/out/digest-delivery.prof), then again under tracemalloc.
-``--database-url`` runs against PostgreSQL; the database it names is emptied (migrated down to
-base and up) before each size, so give it a throwaway one.
+insert); the reference's messages, one per render group, made by the ``feedsvc digest preview``
+command; the bare loop; and ``feedsvc digest send --all`` (build the editions, deliver the
+outbox) with ``FEEDSVC_MAIL_CONNECTIONS=1``. The sink is a process of its own (bench/smtp_sink.py)
+that accepts and discards, counting messages, bytes and its own CPU time, and noting when the
+first and the last message arrived: that span is the delivery time, whatever the command does
+before it (building the editions).
+
+Nothing here imports the outbox: delivery is measured through the command (its name, options
+and output are a contract), so moving the outbox into another module changes no line here. Step
+timers (``STEP_TIMERS``) wrap what they find and report what they found. In a full run a
+separate 2,000-subscriber instance is sent under cProfile (kept in bench/out/digest-send.prof),
+then again under tracemalloc. ``--database-url`` runs against PostgreSQL; the database it names is
+emptied (migrated down to base and up) before each size, so give it a throwaway one.
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import cProfile
 import email
 import email.policy
+import io
 import itertools
 import json
 import os
 import pstats
 import random
 import re
+import smtplib
 import sys
 import tempfile
+import threading
 import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
@@ -37,6 +48,7 @@ from smtp_sink import sink
 
 SCRIPT = Path(__file__).resolve()
 SEED = 0
+SITE_NAME = "滨海新闻 Bench"
 BASE_URL = "https://news.example.org"
 HELO = "bench.example.com"
 SAMPLE = OUT / "digest-sample.eml"
@@ -91,7 +103,7 @@ def _app(reset: bool = False):
 
     from feedsvc import create_app, db
 
-    app = create_app({"BASE_URL": BASE_URL, "SITE_NAME": "滨海新闻 Bench"})
+    app = create_app()  # BASE_URL and SITE_NAME from the instance's environment (instance_env)
     if db.get_engine(app).dialect.name == "sqlite":
         db.ensure_schema(app)
     elif reset:
@@ -162,24 +174,20 @@ def worker_setup(task: dict) -> dict:
     return {"articles_shown": shown, "subscribers": task["n"], "seconds": time.perf_counter() - started}
 
 
-def worker_build(task: dict) -> dict:
-    """services.digests.build_due over every subscriber: editions (and outbox rows) built per second."""
-    from sqlalchemy import func, select
-
-    from feedsvc import db
-    from feedsvc.models import Delivery, Edition, Subscriber
-    from feedsvc.services.digests import build_due
-
-    app = _app()
-    with measured() as figures:
-        report = build_due(app, now=datetime.fromisoformat(task["now"]), ignore_hours=True)
-    with db.new_session(app) as session:
-        outbox = session.scalar(select(func.count()).select_from(Delivery))
-        # What delivery renders once each: same articles, language, zone and day.
-        keys = (select(Edition.article_ids, Subscriber.language, Subscriber.timezone, Edition.edition_date)
-                .join(Subscriber, Edition.subscriber_id == Subscriber.id).distinct().subquery())
-        groups = session.scalar(select(func.count()).select_from(keys))
-    return {"report": vars(report), "outbox": outbox, "groups": groups, **figures}
+# What delivery calls through module globals today (looked up at call time), timed when found:
+# (label, module, attribute). After the outbox moves, a missing name only drops its column.
+STEP_TIMERS = (
+    ("digest_message", "feedsvc.digest.messages", "digest_message"),
+    ("render_digest", "feedsvc.digest.messages", "render_digest"),
+    ("personalise", "feedsvc.digest.messages", "personalise"),
+    ("finish", "feedsvc.digest.messages", "finish"),
+)
+RESULT_LINES = {
+    "editions": re.compile(r"^editions: (?P<created>\d+) new \((?P<empty>\d+) empty\), (?P<existing>\d+) already built,"
+                           r" (?P<not_due>\d+) not due yet$", re.M),
+    "messages": re.compile(r"^messages: (?P<sent>\d+) sent, (?P<retrying>\d+) to retry, (?P<failed>\d+) failed,"
+                           r" (?P<cancelled>\d+) cancelled$", re.M),
+}
 
 
 def _machine_busy_s() -> float:
@@ -194,6 +202,7 @@ def measured():
     """Wall and CPU time, the machine's busy CPU time and peak RSS of the block, in a dict."""
     figures = {"rss_before_mib": peak_rss_mib()}
     cpu, busy, started = time.process_time(), _machine_busy_s(), time.perf_counter()
+    figures["started_at"] = time.monotonic()  # the sink's clock (CLOCK_MONOTONIC, machine-wide)
     yield figures
     figures.update(seconds=time.perf_counter() - started, cpu_s=time.process_time() - cpu,
                    machine_busy_s=_machine_busy_s() - busy, peak_rss_mib=peak_rss_mib())
@@ -204,12 +213,28 @@ def _current_rss_mib() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def _instrument() -> dict:
-    """Timers around the steps delivery calls through module globals (looked up at call time)."""
-    import smtplib
+@contextmanager
+def rss_sampled(every: float = 0.25):
+    """(monotonic time, RSS MiB) of this process every ``every`` s while the block runs."""
+    samples: list[tuple[float, float]] = []
+    stop = threading.Event()
 
-    from feedsvc.digest import messages as delivery
-    from feedsvc.services import outbox
+    def sample() -> None:
+        while not stop.wait(every):
+            samples.append((time.monotonic(), round(_current_rss_mib(), 1)))
+
+    thread = threading.Thread(target=sample, daemon=True)
+    thread.start()
+    try:
+        yield samples
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _instrument() -> dict:
+    """Timers around STEP_TIMERS and smtplib's sendmail, where they exist; {label: seconds}."""
+    import importlib
 
     spent: dict[str, float] = {}
 
@@ -224,111 +249,111 @@ def _instrument() -> dict:
                 spent[name] += time.perf_counter() - started
         return wrapper
 
-    for name in ("digest_message", "render_digest", "personalise", "finish"):
-        setattr(delivery, name, timed(name, getattr(delivery, name)))
+    for label, module_name, attribute in STEP_TIMERS:
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, attribute):
+            setattr(module, attribute, timed(label, getattr(module, attribute)))
     smtplib.SMTP.sendmail = timed("smtplib_sendmail", smtplib.SMTP.sendmail)
-    open_backend = outbox.open_backend
-
-    def open_timed(app):
-        backend = open_backend(app)
-        backend.send = timed("backend_send", backend.send)
-        return backend
-
-    outbox.open_backend = open_timed
     return spent
 
 
-def _states(app) -> dict:
-    from sqlalchemy import func, select
+def run_command(*args: str) -> tuple[int, str]:
+    """``feedsvc ARGS`` in this process; its exit code and what it printed on stdout."""
+    from feedsvc.cli import main
 
-    from feedsvc import db
-    from feedsvc.models import Delivery
-
-    with db.new_session(app) as session:
-        return dict(session.execute(select(Delivery.state, func.count()).group_by(Delivery.state)).all())
-
-
-def worker_deliver(task: dict) -> dict:
-    """services.outbox.run_delivery until the outbox is empty, with step timers and RSS along the way."""
-    from feedsvc.services import outbox
-
-    app = _app()
-    spent = _instrument()
-    rss_steps, step, counter = [], max(1, task["n"] // 10), itertools.count(1)
-
-    def on_message(_id, _outcome):
-        if next(counter) % step == 0:
-            rss_steps.append(round(_current_rss_mib(), 1))
-
-    with measured() as figures:
-        report = outbox.run_delivery(app, on_message=on_message)
-    return {"report": vars(report) | {"errors": report.errors[:5]}, "states": _states(app),
-            "spent": spent, "rss_by_tenth_mib": rss_steps, **figures}
+    out, code = io.StringIO(), 0
+    with contextlib.redirect_stdout(out):
+        try:
+            main.main(list(args), prog_name="feedsvc", standalone_mode=False)
+        except SystemExit as exc:
+            code = exc.code or 0
+    return code, out.getvalue()
 
 
-def worker_bare(task: dict) -> dict:
-    """The reference: one message per render group made ahead, then copies sent with bare smtplib."""
-    import smtplib
+def _results(output: str) -> dict:
+    """The counts the command's summary lines give (a contract of `feedsvc digest send`)."""
+    found = {}
+    for name, pattern in RESULT_LINES.items():
+        match = pattern.search(output)
+        found[name] = {k: int(v) for k, v in match.groupdict().items()} if match else None
+    return found
 
+
+def worker_send(task: dict) -> dict:
+    """`feedsvc digest send --all`: build the editions, deliver the outbox; timers and RSS on the way."""
+    spent = _instrument() if task.get("timers", True) else {}
+    with measured() as figures, rss_sampled() as rss:
+        code, output = run_command("digest", "send", "--all")
+    return {"exit": code, "output": output[-2000:], **_results(output), "spent": spent, "rss_samples": rss,
+            **figures}
+
+
+def worker_groups(task: dict) -> dict:
+    """One message per render group (same language, zone and topics: the same digest), made by
+    `feedsvc digest preview`, and the plan of who gets which, for the bare loop."""
     from sqlalchemy import select
 
     from feedsvc import db
-    from feedsvc.services import outbox
-    from feedsvc.digest.messages import digest_message
-    from feedsvc.models import Delivery, Edition, Subscriber, utcnow
-    from feedsvc.subscribers import new_message_id
+    from feedsvc.models import Subscriber
 
     app = _app()
-    settings, links = outbox.mail_settings(app), outbox.links(app)
-    messages: dict[tuple, int] = {}
-    rendered: list[bytes] = []
-    plan: list[tuple[str, int]] = []
+    folder = Path(task["folder"])
+    folder.mkdir(parents=True, exist_ok=True)
+    groups: dict[tuple, int] = {}
+    plan = []
     with db.new_session(app) as session:
-        rows = session.execute(
-            select(Delivery.to_addr, Delivery.subscriber_id, Edition.article_ids, Edition.edition_date,
-                   Subscriber.language, Subscriber.timezone)
-            .join(Edition, Delivery.edition_id == Edition.id).join(Subscriber, Delivery.subscriber_id == Subscriber.id)
-            .order_by(Delivery.id)
-        ).all()
-        for to_addr, subscriber_id, ids, day, language, zone in rows:
-            key = (ids, language, zone, day)
-            if key not in messages:
-                data = digest_message(session, session.get(Subscriber, subscriber_id), tuple(json.loads(ids)),
-                                      day, message_id=new_message_id("news.example.org"),
-                                      settings=settings, links=links, now=utcnow())
-                messages[key] = len(rendered)
-                rendered.append(re.sub(rb"\r?\n", b"\r\n", data))  # as the SMTP backend sends it
-            plan.append((to_addr, messages[key]))
-    sender = settings.envelope_from
-    with measured() as figures:
+        rows = session.execute(select(Subscriber.email, Subscriber.language, Subscriber.timezone, Subscriber.topics)
+                               .order_by(Subscriber.id)).all()
+    for address, *key in rows:
+        if tuple(key) not in groups:
+            groups[tuple(key)] = len(groups)
+            code, output = run_command("digest", "preview", "--subscriber", address, "-o",
+                                       str(folder / f"{groups[tuple(key)]}.eml"))
+            if code:
+                raise RuntimeError(f"digest preview --subscriber {address}: {output}")
+        plan.append((address, groups[tuple(key)]))
+    (folder / "plan.json").write_text(json.dumps(plan))
+    return {"groups": len(groups), "messages": len(plan)}
+
+
+def worker_bare(task: dict) -> dict:
+    """The reference: the previews sent with bare smtplib over ``connections`` connections (one
+    thread each), every subscriber the message of their group."""
+    folder = Path(task["folder"])
+    plan = json.loads((folder / "plan.json").read_text())
+    messages = {}
+    for _address, group in plan:
+        if group not in messages:
+            # As the SMTP backend sends it: CRLF line ends.
+            messages[group] = re.sub(rb"\r?\n", b"\r\n", (folder / f"{group}.eml").read_bytes())
+    connections = task.get("connections", 1)
+    sender = f"digest@{BASE_URL.split('//')[1]}"
+
+    def send(share: list) -> None:
         smtp = smtplib.SMTP("127.0.0.1", task["port"], local_hostname=HELO)
-        for to_addr, index in plan:
-            smtp.sendmail(sender, [to_addr], rendered[index])
+        for address, group in share:
+            smtp.sendmail(sender, [address], messages[group])
         smtp.quit()
-    return {"messages": len(plan), "groups": len(rendered), **figures}
 
-
-def _rearm(app) -> None:
-    """Put every message back in the outbox, so one built instance serves two delivery runs."""
-    from sqlalchemy import update
-
-    from feedsvc import db
-    from feedsvc.models import Delivery
-
-    with db.new_session(app) as session, session.begin():
-        session.execute(update(Delivery).values(state="pending", attempts=0, sent_at=None, lease_until=None))
+    with measured() as figures:
+        threads = [threading.Thread(target=send, args=(plan[k::connections],)) for k in range(connections)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    return {"messages": len(plan), "groups": len(messages), "connections": connections, **figures}
 
 
 def worker_profile(task: dict) -> dict:
-    """cProfile of one delivery run: where the time goes."""
-    from feedsvc.services import outbox
-
-    app = _app()
+    """cProfile of one `digest send --all` (build and delivery): where the time goes."""
     profiler = cProfile.Profile()
     profiler.enable()
-    report = outbox.run_delivery(app)
+    code, output = run_command("digest", "send", "--all")
     profiler.disable()
-    profiler.dump_stats(OUT / "digest-delivery.prof")  # for `python -m pstats` on the details
+    profiler.dump_stats(OUT / "digest-send.prof")  # for `python -m pstats` on the details
     stats = pstats.Stats(profiler).stats
     total = max(v[3] for v in stats.values())  # the outermost call's cumulative time
 
@@ -339,38 +364,39 @@ def worker_profile(task: dict) -> dict:
                  "self_s": v[2], "cumulative_s": v[3], "share": v[index] / total}
                 for (f, line, name), v in rows[:count]]
 
-    return {"sent": report.sent, "profiled_seconds": total,
-            "ours_by_cumulative": top(3, 10, True), "by_self": top(2, 10, False)}
+    return {"exit": code, "sent": (_results(output)["messages"] or {}).get("sent", 0), "profiled_seconds": total,
+            "ours_by_cumulative": top(3, 16, True), "by_self": top(2, 12, False)}
 
 
 def worker_trace(task: dict) -> dict:
-    """tracemalloc between the first fifth of a delivery run and its end: what stays allocated."""
+    """tracemalloc between the ``mark``-th message handed to smtplib and the end of the run."""
     import tracemalloc
 
-    from feedsvc.services import outbox
+    snapshots, counter, send = [], itertools.count(1), smtplib.SMTP.sendmail
 
-    app = _app()
-    _rearm(app)
-    snapshots, mark, counter = [], max(1, task["n"] // 5), itertools.count(1)
-    tracemalloc.start(5)
-
-    def on_message(_id, _outcome):
-        if next(counter) == mark:
+    def counted(self, *args, **kwargs):
+        if next(counter) == task["mark"]:
             snapshots.append(tracemalloc.take_snapshot())
+        return send(self, *args, **kwargs)
 
-    report = outbox.run_delivery(app, on_message=on_message)
+    smtplib.SMTP.sendmail = counted
+    tracemalloc.start(5)
+    _code, output = run_command("digest", "send", "--all")
     snapshots.append(tracemalloc.take_snapshot())
     tracemalloc.stop()
+    sent = (_results(output)["messages"] or {}).get("sent", 0)
+    if len(snapshots) < 2:  # messages no longer go through smtplib.SMTP.sendmail
+        return {"sent": sent, "between": None}
     diff = snapshots[1].compare_to(snapshots[0], "lineno")
     growth = sum(d.size_diff for d in diff)
     diff.sort(key=lambda d: d.size_diff, reverse=True)  # the lines that hold on to more
-    return {"sent": report.sent, "between": [mark, report.sent], "growth_kib": growth / 1024,
-            "bytes_per_message": growth / max(1, report.sent - mark),
+    return {"sent": sent, "between": [task["mark"], sent], "growth_kib": growth / 1024,
+            "bytes_per_message": growth / max(1, sent - task["mark"]),
             "top": [{"where": f"{'/'.join(Path(d.traceback[0].filename).parts[-2:])}:{d.traceback[0].lineno}",
                      "size_diff_kib": d.size_diff / 1024, "count_diff": d.count_diff} for d in diff[:6]]}
 
 
-WORKERS = {"setup": worker_setup, "build": worker_build, "deliver": worker_deliver, "bare": worker_bare,
+WORKERS = {"setup": worker_setup, "groups": worker_groups, "send": worker_send, "bare": worker_bare,
            "profile": worker_profile, "trace": worker_trace}
 
 
@@ -380,48 +406,68 @@ WORKERS = {"setup": worker_setup, "build": worker_build, "deliver": worker_deliv
 def instance(args):
     """The environment of a fresh, temporary instance."""
     with tempfile.TemporaryDirectory(prefix="feedsvc-bench-digest-") as path:
-        env = {"FEEDSVC_INSTANCE_PATH": path}
+        env = {"FEEDSVC_INSTANCE_PATH": path, "FEEDSVC_BASE_URL": BASE_URL, "FEEDSVC_SITE_NAME": SITE_NAME}
         if args.database_url:
             env["FEEDSVC_DATABASE_URL"] = args.database_url
         yield env
 
 
-def _mail_env(env: dict, port: int) -> dict:
-    return {**env, "FEEDSVC_MAIL_URL": f"smtp://127.0.0.1:{port}?helo={HELO}"}
+def mail_env(env: dict, port: int, connections: int) -> dict:
+    """The instance's environment sending to ``port`` over ``connections`` SMTP connections
+    (FEEDSVC_MAIL_CONNECTIONS: issue 11's setting; a version without it sends over one)."""
+    return {**env, "FEEDSVC_MAIL_URL": f"smtp://127.0.0.1:{port}?helo={HELO}",
+            "FEEDSVC_MAIL_CONNECTIONS": str(connections)}
 
 
-def _prepare(n: int, env: dict, now: str) -> tuple[dict, dict]:
-    # Bounds far below what the code does (a few hundred editions a second would be slow).
+def prepare(n: int, env: dict, now: str, folder: Path) -> tuple[dict, dict]:
+    """Setup (articles, ``n`` subscribers) and the reference's messages, one per render group."""
+    # Bounds far below what the code does (a few hundred subscribers a second would be slow).
     setup = run_worker(SCRIPT, {"task": "setup", "n": n, "now": now}, env=env, timeout=120 + n / 1000)
-    build = run_worker(SCRIPT, {"task": "build", "now": now}, env=env, timeout=120 + n / 50)
-    return setup, build
+    groups = run_worker(SCRIPT, {"task": "groups", "folder": str(folder)}, env=env, timeout=120 + n / 1000)
+    return setup, groups
+
+
+def delivery_figures(send: dict, sink_stats: dict) -> dict:
+    """Delivery as the sink saw it: from its first accepted message to its last, and the RSS of
+    the sending process over that span (by tenths); what came before it is the build."""
+    received = sink_stats["messages"]
+    span = sink_stats["last_at"] - sink_stats["first_message_at"] if received > 1 else 0.0
+    rate = (received - 1) / span if span > 0 else 0.0
+    seconds = received / rate if rate else 0.0  # the span holds received - 1 intervals
+    start, end = sink_stats["last_at"] - seconds, sink_stats["last_at"]
+    inside = [rss for at, rss in send["rss_samples"] if start <= at <= end]
+    tenths = [inside[min(len(inside) - 1, (k * len(inside)) // 10)] for k in range(1, 11)] if inside else []
+    before = [rss for at, rss in send["rss_samples"] if at < start]
+    return {"messages_per_s": rate, "seconds": seconds, "build_s": max(0.0, start - send["started_at"]),
+            "rss_by_tenth_mib": tenths, "build_peak_rss_mib": max(before, default=None),
+            "delivery_peak_rss_mib": max(inside, default=None)}
 
 
 def bench_size(n: int, args, now: str) -> dict:
-    """Setup, build, delivery and the bare loop for ``n`` subscribers."""
-    with instance(args) as env:
-        setup, build = _prepare(n, env, now)
+    """Setup, the bare loop and `digest send --all` over one connection, for ``n`` subscribers."""
+    with instance(args) as env, tempfile.TemporaryDirectory(prefix="feedsvc-bench-mail-") as folder:
+        setup, groups = prepare(n, env, now, Path(folder))
         timeout = 120 + n / 20
-        with sink(timeout + 30, save_first=SAMPLE) as (port, ours_sink):
-            deliver = run_worker(SCRIPT, {"task": "deliver", "n": n}, env=_mail_env(env, port), timeout=timeout)
         with sink(timeout + 30) as (port, bare_sink):
-            bare = run_worker(SCRIPT, {"task": "bare", "port": port}, env=env, timeout=timeout)
-    sent = deliver["report"]["sent"]
+            bare = run_worker(SCRIPT, {"task": "bare", "folder": folder, "port": port}, env=env, timeout=timeout)
+        with sink(timeout + 30, save_first=SAMPLE) as (port, ours_sink):
+            send = run_worker(SCRIPT, {"task": "send"}, env=mail_env(env, port, 1), timeout=timeout)
+    delivered = delivery_figures(send, ours_sink)
+    built, result = send["editions"] or {}, send["messages"] or {}
+    sent = result.get("sent", -1)
     checks = {
         "articles_shown_is_50": setup["articles_shown"] == 50,
-        "outbox_is_built_minus_empty": build["outbox"] == build["report"]["created"] - build["report"]["empty"],
-        "all_sent": sent == build["outbox"] == deliver["states"].get("sent", 0),
+        "command_succeeded": send["exit"] == 0,
+        "all_built_sent": sent == built.get("created", -2) - built.get("empty", 0),
         "sink_received_all_ours": ours_sink["messages"] == ours_sink["recipients"] == sent,
-        "sink_received_all_bare": bare_sink["messages"] == bare["messages"] == sent,
+        "sink_received_all_bare": bare_sink["messages"] == bare["messages"] == groups["messages"],
         "one_connection_each": ours_sink["connections"] == bare_sink["connections"] == 1,
         "sinks_not_timed_out": not (ours_sink["timed_out"] or bare_sink["timed_out"]),
     }
-    return {"subscribers": n, "setup": setup, "build": build, "deliver": deliver, "bare": bare,
-            "sink": {"ours": ours_sink, "bare": bare_sink}, "checks": checks,
-            "others_cores": {"build": _others(build), "deliver": _others(deliver, ours_sink),
-                             "bare": _others(bare, bare_sink)},
-            "messages_per_s": sent / deliver["seconds"], "bare_messages_per_s": bare["messages"] / bare["seconds"],
-            "editions_per_s": build["report"]["created"] / build["seconds"]}
+    return {"subscribers": n, "setup": setup, "groups": groups["groups"], "send": send, "bare": bare,
+            "delivery": delivered, "sink": {"ours": ours_sink, "bare": bare_sink}, "checks": checks,
+            "others_cores": {"send": _others(send, ours_sink), "bare": _others(bare, bare_sink)},
+            "messages_per_s": delivered["messages_per_s"], "bare_messages_per_s": bare["messages"] / bare["seconds"]}
 
 
 def _others(phase: dict, sink_stats: dict | None = None) -> float:
@@ -431,14 +477,15 @@ def _others(phase: dict, sink_stats: dict | None = None) -> float:
 
 
 def profile_and_trace(n: int, args, now: str) -> dict:
-    """A delivery run under cProfile, then the same outbox again under tracemalloc."""
-    with instance(args) as env:
-        _prepare(n, env, now)
-        with sink(600) as (port, _):
-            profile = run_worker(SCRIPT, {"task": "profile"}, env=_mail_env(env, port), timeout=300 + n / 10)
-        with sink(600) as (port, _):
-            trace = run_worker(SCRIPT, {"task": "trace", "n": n}, env=_mail_env(env, port), timeout=300 + n / 10)
-    return {"subscribers": n, "profile": profile, "tracemalloc": trace}
+    """A send under cProfile, then one under tracemalloc, each on a fresh instance of ``n``."""
+    found = {"subscribers": n}
+    for task in ({"task": "profile"}, {"task": "trace", "mark": max(1, n // 5)}):
+        with instance(args) as env:
+            run_worker(SCRIPT, {"task": "setup", "n": n, "now": now}, env=env, timeout=300)
+            with sink(600) as (port, _):
+                found[task["task"]] = run_worker(SCRIPT, task, env=mail_env(env, port, 1), timeout=300 + n / 10)
+    found["tracemalloc"] = found.pop("trace")
+    return found
 
 
 def check_sample() -> dict:
@@ -449,60 +496,52 @@ def check_sample() -> dict:
             "list_unsubscribe": "List-Unsubscribe" in msg, "subject": str(msg["Subject"])}
 
 
-def _split(r: dict) -> list:
-    s, total = r["deliver"]["spent"], r["deliver"]["seconds"]
-    build = s["digest_message"]
-    send = s["backend_send"]
-    rest_of_message = build - s["render_digest"] - s["personalise"] - s["finish"]
+def step_split(r: dict) -> list | None:
+    """Shares of the delivery time, from the step timers (None when the names have moved)."""
+    s, total = r["send"]["spent"], r["delivery"]["seconds"]
+    needed = ("digest_message", "render_digest", "personalise", "_finish", "smtplib_sendmail")
+    if not total or not all(k in s for k in needed):
+        return None
+    rest_of_message = s["digest_message"] - s["render_digest"] - s["personalise"] - s["_finish"]
     return [r["subscribers"], *(f"{v / total:.0%}" for v in (
-        s["render_digest"], s["personalise"], rest_of_message, s["finish"],
-        send - s["smtplib_sendmail"], s["smtplib_sendmail"], total - build - send))]
+        s["render_digest"], s["personalise"], rest_of_message, s["_finish"], s["smtplib_sendmail"],
+        total - s["digest_message"] - s["smtplib_sendmail"]))]
 
 
 def report(results: list[dict], extra: dict, args) -> str:
     """The Markdown printed on stdout."""
     rows = [[
-        r["subscribers"], r["build"]["groups"], r["editions_per_s"], r["build"]["peak_rss_mib"],
-        r["deliver"]["report"]["sent"], r["sink"]["ours"]["messages"], r["messages_per_s"],
-        r["deliver"]["seconds"], 1000 * r["deliver"]["cpu_s"] / r["deliver"]["report"]["sent"],
-        r["deliver"]["peak_rss_mib"], r["bare_messages_per_s"], 1000 * r["bare"]["cpu_s"] / r["bare"]["messages"],
-        r["messages_per_s"] / r["bare_messages_per_s"], r["bare"]["peak_rss_mib"],
-        f"{r['sink']['ours']['cpu_share']:.0%} / {r['sink']['bare']['cpu_share']:.0%}",
-        " / ".join(f"{r['others_cores'][k]:.2f}" for k in ("build", "deliver", "bare")),
+        r["subscribers"], r["groups"], r["send"]["messages"]["sent"] if r["send"]["messages"] else "?",
+        r["sink"]["ours"]["messages"], r["messages_per_s"], r["delivery"]["seconds"], r["delivery"]["build_s"],
+        r["send"]["peak_rss_mib"], r["bare_messages_per_s"], r["messages_per_s"] / r["bare_messages_per_s"],
+        r["bare"]["peak_rss_mib"], f"{r['sink']['ours']['cpu_share']:.0%} / {r['sink']['bare']['cpu_share']:.0%}",
+        " / ".join(f"{r['others_cores'][k]:.2f}" for k in ("send", "bare")),
     ] for r in results]
     lines = [
-        f"## Digest delivery to an SMTP sink on loopback ({'PostgreSQL' if args.database_url else 'SQLite'})",
-        "",
-        markdown_table(["subscribers", "render groups", "editions built/s", "build peak RSS MiB", "sent",
-                        "sink received", "messages/s", "delivery s", "CPU ms/message", "delivery peak RSS MiB",
-                        "bare smtplib messages/s", "bare CPU ms/message", "ours/bare", "bare peak RSS MiB",
-                        "sink CPU share (ours / bare)", "other processes, cores (build / ours / bare)"],
-                       rows),
-        "",
-        "Share of delivery wall time (timers, unprofiled):",
-        "",
-        markdown_table(["subscribers", "render (per group)", "personalise", "links, headers",
-                        "MIME build", "send: our checks", "send: smtplib + sink", "database, ORM, loop"],
-                       [_split(r) for r in results]),
-        "",
-        "RSS (MiB) during delivery, after each tenth of the messages:",
-        "",
+        f"## Digest delivery to an SMTP sink on loopback ({'PostgreSQL' if args.database_url else 'SQLite'})", "",
+        markdown_table(["subscribers", "render groups", "sent", "sink received", "messages/s", "delivery s",
+                        "build s", "peak RSS MiB", "bare smtplib messages/s", "ours/bare", "bare peak RSS MiB",
+                        "sink CPU share (ours / bare)", "other processes, cores (ours / bare)"], rows), "",
     ]
-    lines += [f"- {r['subscribers']:,}: {r['deliver']['rss_by_tenth_mib']}" for r in results]
+    split = [row for row in map(step_split, results) if row]
+    if split:
+        lines += ["Share of delivery time (timers, unprofiled):", "",
+                  markdown_table(["subscribers", "render (per group)", "personalise", "links, headers", "MIME build",
+                                  "smtplib + sink", "database, ORM, loop"], split), ""]
+    lines += ["RSS (MiB) of the sending process during delivery, by tenth of it:", ""]
+    lines += [f"- {r['subscribers']:,}: {r['delivery']['rss_by_tenth_mib']}" for r in results]
     failed = [f"{r['subscribers']}: {name}" for r in results for name, ok in r["checks"].items() if not ok]
     lines += ["", "Checks: " + ("all passed" if not failed else "FAILED " + ", ".join(failed))
               + f"; sample message: {extra['sample']}"]
     if extra.get("profile"):
         p, t = extra["profile"]["profile"], extra["profile"]["tracemalloc"]
-        lines += ["", f"cProfile, {p['sent']:,} messages ({p['profiled_seconds']:.1f} s profiled);"
-                  " our functions by cumulative share:", ""]
+        lines += ["", f"cProfile, `digest send --all` to {p['sent']:,} subscribers ({p['profiled_seconds']:.1f} s"
+                  " profiled); our functions by cumulative share:", ""]
         lines += [f"{i}. {f['function']} {f['share']:.0%} ({f['calls']:,} calls)"
                   for i, f in enumerate(p["ours_by_cumulative"], 1)]
-        lines += ["", "Any function by self time: " + "; ".join(
-            f"{f['function']} {f['share']:.0%}" for f in p["by_self"][:8])]
-        lines += ["", f"tracemalloc, messages {t['between'][0]:,} to {t['between'][1]:,}: "
-                  f"{t['growth_kib']:,.1f} KiB still allocated ({t['bytes_per_message']:.0f} B/message); top: "
-                  + "; ".join(f"{d['where']} {d['size_diff_kib']:+.1f} KiB" for d in t["top"][:4])]
+        if t.get("between"):
+            lines += ["", f"tracemalloc, messages {t['between'][0]:,} to {t['between'][1]:,}: "
+                      f"{t['growth_kib']:,.1f} KiB still allocated ({t['bytes_per_message']:.0f} B/message)"]
     return "\n".join(lines)
 
 
@@ -521,7 +560,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(WORKERS[task["task"]](task), default=str))
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
-    # A minute ago: the outbox rows are due at build time, and delivery runs on the real clock.
+    # A minute ago: the articles are in the last 24 hours when the command builds the editions.
     now = (datetime.now(timezone.utc) - timedelta(minutes=1)).replace(microsecond=0).isoformat()
     sizes = [int(n) for n in args.sizes.split(",")]
     results = [bench_size(n, args, now) for n in sizes]

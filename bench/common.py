@@ -42,12 +42,19 @@ def ensure_corpus(kind: str, n: int, seed: int = SEED) -> list[Path]:
     """The seeded corpus of ``n`` files of ``kind``, generated once under bench/out/corpus/."""
     dest = OUT / "corpus" / f"{kind}-{n}-seed{seed}"
     done = dest / ".complete"
-    if not done.exists():
+    if not done.exists() or not (dest / ".manifest.json").exists():
         # A run killed half-way leaves a partial folder; the marker says it was finished.
         paths = generate_corpus(dest, n, kind, seed)
         done.write_text(str(len(paths)))
     suffix = ".txt" if kind == "text" else ".html"
     return sorted(dest.rglob(f"*{suffix}"))
+
+
+def planted_reprints(kind: str, n: int, seed: int = SEED) -> int:
+    """How many files of the seeded corpus are reprints of another (what an import should merge)."""
+    ensure_corpus(kind, n, seed)
+    manifest = OUT / "corpus" / f"{kind}-{n}-seed{seed}" / ".manifest.json"
+    return len(json.loads(manifest.read_text())["reprints"])
 
 
 def peak_rss_mib() -> float:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import json
 import random
 import string
 import sys
@@ -322,10 +323,11 @@ def generate_corpus(dest: Path, n: int, kind: str, seed: int = 0) -> list[Path]:
         raise ValueError(f"kind must be 'text' or 'html', not {kind!r}")
     gen = _Generator(seed)
     originals: list[_Article] = []
-    paths = []
+    paths, reprints = [], []
     for i in range(n):
         if originals and gen.rng.random() < REPRINT_RATE:
             art = gen.reprint(i, gen.rng.choice(originals))
+            reprints.append(i)
         else:
             art = gen.article(i, "zh" if kind == "text" or gen.rng.random() < 0.5 else "en")
             originals.append(art)
@@ -338,6 +340,9 @@ def generate_corpus(dest: Path, n: int, kind: str, seed: int = 0) -> list[Path]:
             path, data = folder / f"{i:07d}.html", _render_html(gen, art)
         path.write_bytes(data.encode("utf-8"))
         paths.append(path)
+    # Hidden (the importer skips dot files): how many reprints were planted, so a benchmark can
+    # say how many of them the importer found.
+    (Path(dest) / ".manifest.json").write_text(json.dumps({"files": n, "reprints": reprints}))
     return paths
 
 

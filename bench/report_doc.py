@@ -6,10 +6,13 @@ from pathlib import Path
 
 from common import PROJECT_ROOT, markdown_table
 from loglog_svg import COLOURS, panel, svg_document
+from report_goals import goals_section, relay_section, startup_section
 
 KINDS = {"text": "text dumps (Chinese)", "html": "saved HTML (half Chinese, half English)"}
 REFERENCES = {"read": "read + decode the file", "importer-options": "trafilatura, our options",
               "defaults": "trafilatura, its defaults"}
+SPLIT_STEPS = {"read": "read, hash", "parse": "parse", "complete": "complete (summary, tags)", "store": "store",
+               "other": "other"}
 AXIS = "articles or subscribers"
 FEED_LABELS = {"hit": "(a) feed, cache hit", "miss": "(b) feed, cache miss", "not_modified": "(c) 304 Not Modified",
                "static": "(d) same bytes, static file"}
@@ -66,25 +69,30 @@ def import_section(results: dict) -> list[str]:
     if not imports:
         return lines + [_missing("import-N"), ""]
     n, data = imports[-1]
+    jobs = data.get("jobs", 1)
     lines += [
         "`bench/bench_import.py` imports each corpus with `import_files` (the function behind",
-        "`feedsvc import`) into a fresh SQLite instance, one fresh interpreter per run, and reads that",
-        "process's peak RSS (`ru_maxrss`). The reference runs in the same kind of process over the same",
-        "files: for HTML, `trafilatura.extract()` with the options `feedsvc/ingest/htmlpage.py` passes and",
-        "with the library's defaults; for text dumps no library does what our parser does, so the",
-        "reference is the floor every importer pays, reading and decoding each file.", "",
+        f"`feedsvc import`) and `--jobs {jobs}` (parsing in {jobs} spawned processes, storing in this one) into a",
+        "fresh SQLite instance, one fresh interpreter per run, timed end to end; CPU is the process's and its",
+        "workers', peak RSS the writer's (and, apart, the largest worker's). The reference runs in the same kind",
+        "of process over the same files: for HTML, `trafilatura.extract()` with the options",
+        "`feedsvc/ingest/htmlpage.py` passes, in one process and over as many processes as we parse with, and",
+        "with the library's defaults; for text dumps no library does what our parser does, so the reference is",
+        "the floor every importer pays, reading and decoding each file.", "",
         f"### {n:,} files of each kind", "",
     ]
     rows = []
     for r in data["results"]:
         ours, ours_cpu = r["files_per_s"]["median"], r["files_per_cpu_s"]["median"]
-        for mode, ref in r["references"].items():
+        for ref in r["references"].values():
             rate, rate_cpu = ref["files_per_s"]["median"], ref["files_per_cpu_s"]["median"]
             rows.append([KINDS[r["kind"]], r["articles"], r["articles_per_s"]["median"], r["peak_rss_mib"]["median"],
-                         REFERENCES[mode], rate, ref["peak_rss_mib"], _ratio(rate / ours), _ratio(rate_cpu / ours_cpu)])
-    lines += [markdown_table(["corpus", "articles", "articles/s", "peak RSS MiB", "reference", "ref files/s",
-                              "ref peak RSS MiB", "our time ÷ ref", "our CPU ÷ ref"], rows), "",
+                         r["children_peak_rss_mib"]["median"], f"{REFERENCES[ref['mode']]}, {ref['jobs']} process(es)",
+                         rate, ref["peak_rss_mib"], _ratio(rate / ours), _ratio(rate_cpu / ours_cpu)])
+    lines += [markdown_table(["corpus", "articles", "articles/s", "peak RSS MiB", "worker peak RSS MiB", "reference",
+                              "ref files/s", "ref peak RSS MiB", "our time ÷ ref", "our CPU ÷ ref"], rows), "",
               "Outcomes: " + "; ".join(f"{r['kind']} " + ", ".join(f"{v:,} {k}" for k, v in r["counts"].items() if v)
+                                       + f" ({r['planted_reprints']:,} reprints planted in the corpus)"
                                        for r in data["results"]) + ".", "",
               "### Growth, per file", ""]
     growth = []
@@ -102,26 +110,33 @@ def import_section(results: dict) -> list[str]:
               "as the store fills.", ""]
     return lines
 
-
 def import_split(results: dict) -> list[str]:
     imports = _imports(results)
     if not imports:
         return []
     n, data = imports[-1]
-    lines = [f"**Import** ({n:,} files). Timers around the importer's three steps over the whole run "
-             "(`parse_bytes`, `complete_article`, `store_article`; other is the commit, the changed-file "
-             "check and the session):", "",
-             markdown_table(["corpus", "parse", "complete (summary, tags)", "store", "other"],
-                            [[KINDS[r["kind"]], *(f"{r['step_shares'][s]:.0%}" for s in
-                                                  ("parse", "complete", "store", "other"))]
-                             for r in data["results"]]), ""]
+    jobs = data.get("jobs", 1)
+    lines = [f"**Import** ({n:,} files). With `--jobs {jobs}` the writer (this process) waits for parsed files, "
+             "stores them, and commits (other):", "",
+             markdown_table(["corpus", "wait for parsed files", "store", "other"],
+                            [[KINDS[r["kind"]], *(f"{r['step_shares'][s]:.0%}" for s in ("wait", "store", "other"))]
+                             for r in data["results"]]), "",
+             "With `--jobs 1` everything runs in one process and each step is timed (read: reading, hashing and "
+             "the unchanged-file check; parse: `parse_bytes`; complete: `complete_article`, the summary and "
+             "tags; store: `store_article`; other: commits and the loop):", "",
+             markdown_table(["corpus", "wall s", "articles/s", *SPLIT_STEPS.values()],
+                            [[KINDS[r["kind"]], r["split"]["seconds"], r["split"]["files"] / r["split"]["seconds"],
+                              *(f"{r['split']['step_shares'][s]:.0%}" for s in SPLIT_STEPS)]
+                             for r in data["results"] if r["split"]]), ""]
     for r in data["results"]:
-        p = r["profile"]
-        top = [f for f in p["ours_by_cumulative"] if f["share"] < 0.95][:8]
-        lines += [f"- {r['kind']}, {p['files']}-file sample under cProfile ({p['profiled_seconds']:.1f} s): "
+        p = r.get("profile")
+        if not p:
+            continue
+        top = [f for f in p["ours_by_cumulative"] if f["share"] < 0.95][:10]
+        lines += [f"- {r['kind']}, {p['files']}-file sample under cProfile, `--jobs 1` ({p['profiled_seconds']:.1f} s): "
                   + "; ".join(f"`{f['function']}` {f['share']:.0%}" for f in top)]
-    return lines + ["", "cProfile inflates pure-Python code (jieba), so its shares rank; the timers add up.", ""]
-
+        lines += ["  - by own time: " + "; ".join(f"`{f['function']}` {f['share']:.0%}" for f in p["by_self"][:8])]
+    return lines + ["", "cProfile inflates pure-Python code, so its shares rank; the timers add up.", ""]
 
 def feeds_section(results: dict) -> list[str]:
     lines = ["## Feeds", ""]
@@ -189,41 +204,39 @@ def digest_section(results: dict) -> list[str]:
     lines = ["## Digest delivery", ""]
     data = results.get("digest")
     if not data:
-        return lines + [_missing("digest"), ""]
+        return lines + [_missing("digest"), ""] + relay_section(results)
     rs = data["results"]
     lines += [
         "`bench/bench_digest.py` stores 50 new articles (through the importer) and N confirmed",
-        "subscribers (bulk insert) in a fresh SQLite instance, builds the day's editions",
-        "(`services.digests.build_due`), then delivers the outbox (`services.outbox.run_delivery`) over one SMTP",
-        "connection to a sink on loopback, a process of its own that accepts and discards. The",
-        "reference sends the same messages, rendered beforehand once per render group, with a bare",
-        "`smtplib` loop to a fresh sink. Each phase is a fresh interpreter, so each peak RSS is its own.", "",
+        "subscribers (bulk insert) in a fresh SQLite instance, then runs `feedsvc digest send --all` (build the",
+        "day's editions, deliver the outbox) with `FEEDSVC_MAIL_CONNECTIONS=1` to a sink on loopback, a process",
+        "of its own that accepts and discards. Delivery is the span from the first message the sink accepted to",
+        "the last; build is what the command did before. The reference sends the same messages (one per render",
+        "group, made by `feedsvc digest preview`) with a bare `smtplib` loop to a fresh sink. Each phase is a",
+        "fresh interpreter, so each peak RSS is its own.", "",
     ]
-    rows = [[r["subscribers"], r["deliver"]["report"]["sent"], r["deliver"]["seconds"], r["messages_per_s"],
-             r["deliver"]["peak_rss_mib"], r["bare_messages_per_s"], r["bare"]["peak_rss_mib"],
-             _ratio(r["bare_messages_per_s"] / r["messages_per_s"]), r["build"]["seconds"],
-             r["build"]["seconds"] + r["deliver"]["seconds"]] for r in rs]
-    lines += [markdown_table(["subscribers", "sent", "delivery s", "messages/s", "delivery peak RSS MiB",
-                              "bare smtplib messages/s", "bare peak RSS MiB", "our time ÷ bare",
-                              "build s", "build + delivery s"], rows), "",
+    rows = [[r["subscribers"], r["sink"]["ours"]["messages"], r["delivery"]["seconds"], r["messages_per_s"],
+             r["send"]["peak_rss_mib"], r["bare_messages_per_s"], r["bare"]["peak_rss_mib"],
+             _ratio(r["bare_messages_per_s"] / r["messages_per_s"]), r["delivery"]["build_s"]] for r in rs]
+    lines += [markdown_table(["subscribers", "sent", "delivery s", "messages/s", "peak RSS MiB (build + delivery)",
+                              "bare smtplib messages/s", "bare peak RSS MiB", "our time ÷ bare", "build s"], rows), "",
               "### Growth, per subscriber", ""]
-    growth = [[r["subscribers"], r["build"]["groups"], 1000 * r["build"]["seconds"] / r["build"]["report"]["created"],
-               1000 / r["messages_per_s"], 1000 * r["deliver"]["cpu_s"] / r["deliver"]["report"]["sent"],
-               1000 / r["bare_messages_per_s"], r["build"]["peak_rss_mib"], r["deliver"]["peak_rss_mib"]]
-              for r in rs]
-    lines += [markdown_table(["subscribers", "render groups", "build ms/edition", "delivery ms/message",
-                              "delivery CPU ms/message", "bare ms/message", "build peak RSS MiB",
-                              "delivery peak RSS MiB"], growth), ""]
+    growth = [[r["subscribers"], r["groups"], 1000 * r["delivery"]["build_s"] / r["subscribers"],
+               1000 / r["messages_per_s"], 1000 / r["bare_messages_per_s"], r["delivery"]["build_peak_rss_mib"],
+               r["delivery"]["delivery_peak_rss_mib"]] for r in rs]
+    lines += [markdown_table(["subscribers", "render groups", "build ms/subscriber", "delivery ms/message",
+                              "bare ms/message", "RSS MiB at the end of build", "RSS MiB, delivery's highest"],
+                             growth), ""]
     low, high = rs[0], rs[-1]
-    grew = high["deliver"]["peak_rss_mib"] - low["deliver"]["peak_rss_mib"]
-    lines += [f"**Memory during delivery:** peak RSS {low['deliver']['peak_rss_mib']:.1f} MiB at "
-              f"{low['subscribers']:,} subscribers and {high['deliver']['peak_rss_mib']:.1f} MiB at "
-              f"{high['subscribers']:,} ({grew:+.1f} MiB for {high['subscribers'] / low['subscribers']:,.0f}× "
-              "the subscribers). RSS after each tenth of the messages:", ""]
-    lines += [f"- {r['subscribers']:,}: {', '.join(f'{v:.1f}' for v in r['deliver']['rss_by_tenth_mib'])} MiB"
+    grew = high["send"]["peak_rss_mib"] - low["send"]["peak_rss_mib"]
+    lines += [f"**Memory:** peak RSS {low['send']['peak_rss_mib']:.1f} MiB at {low['subscribers']:,} subscribers and "
+              f"{high['send']['peak_rss_mib']:.1f} MiB at {high['subscribers']:,} ({grew:+.1f} MiB for "
+              f"{high['subscribers'] / low['subscribers']:,.0f}× the subscribers). RSS of the sending process over "
+              "each tenth of the delivery:", ""]
+    lines += [f"- {r['subscribers']:,}: {', '.join(f'{v:.1f}' for v in r['delivery']['rss_by_tenth_mib'])} MiB"
               for r in rs]
     t = data.get("profile", {}).get("tracemalloc")
-    if t:
+    if t and t.get("between"):
         lines += ["", f"tracemalloc over a {t['sent']:,}-message run, between message {t['between'][0]:,} and the "
                   f"end: {t['growth_kib']:+,.1f} KiB still allocated ({t['bytes_per_message']:+.0f} B per message)."]
     failed = [f"{r['subscribers']}: {k}" for r in rs for k, ok in r["checks"].items() if not ok]
@@ -231,8 +244,7 @@ def digest_section(results: dict) -> list[str]:
               f"parses without defects): {'all passed' if not failed else 'FAILED ' + ', '.join(failed)}"
               f"{'; sample has defects ' + str(data['sample']['defects']) if data['sample']['defects'] else ''}.",
               ""]
-    return lines
-
+    return lines + relay_section(results)
 
 def digest_split(results: dict) -> list[str]:
     data = results.get("digest")
@@ -240,21 +252,24 @@ def digest_split(results: dict) -> list[str]:
         return []
     rows = []
     for r in data["results"]:
-        s, total = r["deliver"]["spent"], r["deliver"]["seconds"]
+        s, total = r["send"]["spent"], r["delivery"]["seconds"]
+        if not total or not all(k in s for k in ("digest_message", "render_digest", "personalise", "_finish")):
+            continue
         rest = s["digest_message"] - s["render_digest"] - s["personalise"] - s["_finish"]
         rows.append([r["subscribers"], *(f"{v / total:.0%}" for v in (
-            s["render_digest"], s["personalise"], rest, s["_finish"], s["backend_send"] - s["smtplib_sendmail"],
-            s["smtplib_sendmail"], total - s["digest_message"] - s["backend_send"]))])
-    lines = ["**Digest delivery**, share of delivery wall time (timers, unprofiled):", "",
-             markdown_table(["subscribers", "render (once per group)", "personalise", "links, headers",
-                             "MIME build", "send: our checks", "send: smtplib + sink", "database, ORM, loop"],
-                            rows), ""]
+            s["render_digest"], s["personalise"], rest, s["_finish"], s["smtplib_sendmail"],
+            total - s["digest_message"] - s["smtplib_sendmail"]))])
+    lines = []
+    if rows:
+        lines += ["**Digest delivery**, share of delivery time (timers around today's names, unprofiled):", "",
+                  markdown_table(["subscribers", "render (once per group)", "personalise", "links, headers",
+                                  "MIME build", "smtplib + sink", "database, ORM, loop"], rows), ""]
     p = data.get("profile", {}).get("profile")
     if p:
-        lines += [f"cProfile of a {p['sent']:,}-message delivery ({p['profiled_seconds']:.1f} s): "
-                  + "; ".join(f"`{f['function']}` {f['share']:.0%}" for f in p["ours_by_cumulative"][1:8]), ""]
+        lines += [f"cProfile of `digest send --all` to {p['sent']:,} subscribers, build and delivery "
+                  f"({p['profiled_seconds']:.1f} s): "
+                  + "; ".join(f"`{f['function']}` {f['share']:.0%}" for f in p["ours_by_cumulative"][1:10]), ""]
     return lines
-
 
 def kill_section(results: dict) -> list[str]:
     lines = ["## Crash safety", ""]
@@ -276,19 +291,19 @@ def kill_section(results: dict) -> list[str]:
 
 
 def summary_section(results: dict) -> list[str]:
-    """The headline figures, each beside its reference, and the largest remaining cost of each part."""
+    """The headline figures of what issue 11's table does not already give, and the crash test."""
     lines = ["## In short", ""]
     imports = _imports(results)
     if imports:
         n, data = imports[-1]
         for r in data["results"]:
-            mode = "read" if r["kind"] == "text" else "importer-options"
-            ref = r["references"][mode]["files_per_s"]["median"]
-            top = max(("parse", "complete", "store"), key=lambda k: r["step_shares"][k])
-            lines.append(f"- **Import, {KINDS[r['kind']]}, {n:,} files:** {r['articles_per_s']['median']:,.1f} "
-                         f"articles/s, peak RSS {r['peak_rss_mib']['median']:.0f} MiB; {REFERENCES[mode]} alone: "
-                         f"{ref:,.0f} files/s ({_ratio(ref / r['files_per_s']['median'])} faster). Largest step: "
-                         f"{top} ({r['step_shares'][top]:.0%}).")
+            split = (r["split"] or {}).get("step_shares")
+            top = split and max(("read", "parse", "complete", "store"), key=lambda k: split[k])
+            lines.append(f"- **Import, {KINDS[r['kind']]}, {n:,} files, `--jobs {r['jobs']}`:** "
+                         f"{r['articles_per_s']['median']:,.1f} articles/s, peak RSS {r['peak_rss_mib']['median']:.0f}"
+                         f" MiB (workers {r['children_peak_rss_mib']['median']:.0f} MiB); the writer waits for parsed "
+                         f"files {r['step_shares']['wait']:.0%} of the time and stores {r['step_shares']['store']:.0%}."
+                         + (f" Largest step in one process: {SPLIT_STEPS[top]} ({split[top]:.0%})." if split else ""))
     if results.get("feeds"):
         for s in results["feeds"]["sizes"][-2:]:
             res = s["results"]
@@ -303,10 +318,10 @@ def summary_section(results: dict) -> list[str]:
     if results.get("digest"):
         r = results["digest"]["results"][-1]
         lines.append(f"- **Digest, {r['subscribers']:,} subscribers, 50 articles:** {r['messages_per_s']:,.0f} "
-                     f"messages/s, delivery {_secs(r['deliver']['seconds'])} s (plus {_secs(r['build']['seconds'])} s "
-                     f"building editions), peak RSS {r['deliver']['peak_rss_mib']:.0f} MiB; bare smtplib loop: "
-                     f"{r['bare_messages_per_s']:,.0f} messages/s ({_ratio(r['bare_messages_per_s'] / r['messages_per_s'])}"
-                     f" faster), peak RSS {r['bare']['peak_rss_mib']:.0f} MiB.")
+                     f"messages/s over one connection, delivery {_secs(r['delivery']['seconds'])} s (plus "
+                     f"{_secs(r['delivery']['build_s'])} s building editions), peak RSS {r['send']['peak_rss_mib']:.0f} "
+                     f"MiB; bare smtplib loop: {r['bare_messages_per_s']:,.0f} messages/s "
+                     f"({_ratio(r['bare_messages_per_s'] / r['messages_per_s'])} faster).")
     if results.get("kill"):
         k = results["kill"]
         lines.append(f"- **Crash safety:** {k['kills']} kills while delivering {k['messages']} messages: "
@@ -332,10 +347,9 @@ def growth_svg(results: dict) -> str | None:
     if results.get("digest"):
         rs = results["digest"]["results"]
         cost.append(("digest: ms per message", [(r["subscribers"], 1000 / r["messages_per_s"]) for r in rs]))
-        cost.append(("digest build: ms per edition",
-                     [(r["subscribers"], 1000 * r["build"]["seconds"] / r["build"]["report"]["created"]) for r in rs]))
-        memory.append(("digest delivery", [(r["subscribers"], r["deliver"]["peak_rss_mib"]) for r in rs]))
-        memory.append(("digest build", [(r["subscribers"], r["build"]["peak_rss_mib"]) for r in rs]))
+        cost.append(("digest build: ms per subscriber",
+                     [(r["subscribers"], 1000 * r["delivery"]["build_s"] / r["subscribers"]) for r in rs]))
+        memory.append(("digest send (build + delivery)", [(r["subscribers"], r["send"]["peak_rss_mib"]) for r in rs]))
     if not cost:
         return None
     lines = max(len(cost), len(memory))
@@ -352,9 +366,9 @@ def growth_svg(results: dict) -> str | None:
 
 HEADER = """# Performance
 
-What the importer, the feeds and digest delivery cost on one small machine, and how that cost
+What starting a command, the importer, the feeds and digest delivery cost on one small machine, and how that cost
 grows with the store and the subscriber list. **This file is generated** by `bench/run_all.py`
-(template in `bench/report_doc.py`) from the JSON its run left in `{out}/`: re-run it rather
+(template in `bench/report_doc.py` and `bench/report_goals.py`) from the JSON its run left in `{out}/`: re-run it rather
 than editing here. Generated {now}{quick}.
 """
 REPRODUCE = """## How to reproduce
@@ -362,25 +376,26 @@ REPRODUCE = """## How to reproduce
 ```sh
 make test                                             # once: creates .venv and installs feedsvc
 apt-get install -y wrk                                # the feed benchmark's load generator
-.venv/bin/python bench/run_all.py --with-kill-test    # everything, ~35-40 minutes on 2 cores
+.venv/bin/python bench/run_all.py --with-kill-test    # everything, ~45-50 minutes on 2 cores
 .venv/bin/python bench/run_all.py --quick             # a smoke run, 1-2 minutes (bench/out/quick/)
 .venv/bin/python bench/run_all.py --report-only       # rewrite this file from the last run's JSON
 .venv/bin/python bench/run_all.py --only feeds        # re-run one benchmark, keep the others' JSON
 ```
 
-Each benchmark also runs alone: `bench/bench_import.py --n N`, `bench/bench_feeds.py --sizes
-A,B --duration S`, `bench/bench_digest.py --sizes A,B` (see their `--help`; `--database-url`
-runs import and digest against a throwaway PostgreSQL database). Corpora (`bench/corpus.py`,
+Each benchmark also runs alone: `bench/bench_startup.py`, `bench/bench_import.py --n N --jobs J`,
+`bench/bench_feeds.py --sizes A,B --duration S`, `bench/bench_digest.py --sizes A,B`,
+`bench/bench_relay.py --connections 1,4,8` (see their `--help`; `--database-url` runs import,
+digest and relay against a throwaway PostgreSQL database). Corpora (`bench/corpus.py`,
 seed 0) and feed stores are cached under `bench/out/`; a run's JSON and logs go to
 `bench/out/all/`.
 """
-FIXED = """Three slow spots found by the first runs (on a busy machine) were fixed before this run, so
-its figures are not comparable with those: near-duplicate candidates came from a join that
-walked every canonical article (storing rose from 10 to 64 ms per HTML article over 10,000
-files), and now come from the band index; a feed miss read the whole table for its
-`Last-Modified` (255 of 269 ms per miss at 100,000 articles), and now uses the index
-`ix_articles_changed`; each digest's MIME bodies are now encoded once per render group instead
-of once per message.
+FIXED = """Earlier rounds fixed: near-duplicate candidates from a join over every canonical article
+(now the band index); a feed miss reading the whole table for its `Last-Modified` (now the index
+`ix_articles_changed`); MIME bodies encoded per message (now once per render group). Issue 11
+(this round): commands start without building what they do not use; a feed miss reuses its
+scope's count and newest change per store version and reads a page's ids from the listing index
+before its rows; the importer parses in parallel, stores in batches and tokenises Chinese with
+rjieba (see `feedsvc/ingest/importer.py`).
 """
 
 
@@ -392,8 +407,8 @@ def render_doc(results: dict, plan: dict, doc: Path) -> list[Path]:
     svg = growth_svg(results)
     written = []
     lines = [HEADER.format(out=out, now=now, quick=quick)]
-    lines += summary_section(results) + machine_section(results)
-    lines += import_section(results) + feeds_section(results) + digest_section(results)
+    lines += goals_section(results) + summary_section(results) + machine_section(results)
+    lines += startup_section(results) + import_section(results) + feeds_section(results) + digest_section(results)
     if svg:
         svg_path = doc.with_name("perf-growth.svg")
         svg_path.write_text(svg, encoding="utf-8")

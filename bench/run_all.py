@@ -1,6 +1,11 @@
 """Every benchmark, one after another, then docs/PERFORMANCE.md written from their JSON.
 
-    .venv/bin/python bench/run_all.py                     # the full set, ~35 minutes on 2 cores
+Together they measure each row of issue 11's table beside its reference in the same run:
+start-up (bench_startup), import (bench_import), feeds (bench_feeds), delivery over one
+connection (bench_digest) and to a relay taking 20 ms per message over N connections
+(bench_relay); the document opens with that table, each figure beside its reference and goal.
+
+    .venv/bin/python bench/run_all.py                     # the full set, ~45 minutes on 2 cores
     .venv/bin/python bench/run_all.py --with-kill-test    # and the delivery kill test
     .venv/bin/python bench/run_all.py --quick             # tiny sizes, 1-2 minutes, under bench/out/quick/
     .venv/bin/python bench/run_all.py --report-only       # rewrite the doc from the last run's JSON
@@ -30,14 +35,14 @@ BENCH_DIR = Path(__file__).resolve().parent
 PYTHON = sys.executable
 OTHERS = "pytest|gunicorn|bench_"
 PLANS = {
-    "full": {"dir": OUT / "all", "doc": PROJECT_ROOT / "docs" / "PERFORMANCE.md",
+    "full": {"dir": OUT / "all", "doc": PROJECT_ROOT / "docs" / "PERFORMANCE.md", "startup_rounds": 20,
              "import": [1000, 10_000], "import_sample": 500, "feeds": "1000,10000,100000",
-             "feeds_duration": 10, "digest": "1000,10000,100000"},
-    "quick": {"dir": OUT / "quick", "doc": OUT / "quick" / "PERFORMANCE.md",
+             "feeds_duration": 10, "digest": "1000,10000,100000", "relay": 1000, "relay_connections": "1,4,8"},
+    "quick": {"dir": OUT / "quick", "doc": OUT / "quick" / "PERFORMANCE.md", "startup_rounds": 3,
               "import": [40, 160], "import_sample": 40, "feeds": "300,1000",
-              "feeds_duration": 2, "digest": "100,400"},
+              "feeds_duration": 2, "digest": "100,400", "relay": 100, "relay_connections": "1,4,8"},
 }
-STEPS = ("import", "feeds", "digest", "kill")
+STEPS = ("startup", "import", "feeds", "digest", "relay", "kill")
 
 
 def _ppid(pid: int) -> int:
@@ -105,14 +110,22 @@ def wait_quiet(limit: float, first: bool) -> dict:
 
 def commands(plan: dict, with_kill: bool) -> list[tuple[str, str, list[str], dict]]:
     """(step, label, argv, extra env) of every run in the plan, in order."""
-    out, runs = plan["dir"], []
+    out = plan["dir"]
+    runs = [("startup", "startup", [PYTHON, str(BENCH_DIR / "bench_startup.py"), "--rounds",
+                                    str(plan["startup_rounds"]), "--out", str(out / "startup.json")], {})]
+    largest = max(plan["import"])
     for n in plan["import"]:
-        runs.append(("import", f"import-{n}", [PYTHON, str(BENCH_DIR / "bench_import.py"), "--n", str(n),
-                     "--sample", str(min(n, plan["import_sample"])), "--out", str(out / f"import-{n}.json")], {}))
+        # The largest corpus also gets the jobs=1 run that splits the time into steps, and the
+        # profile; the smaller one gives the growth per file.
+        detail = ["--sample", str(min(n, plan["import_sample"]))] if n == largest else ["--no-split", "--sample", "0"]
+        runs.append(("import", f"import-{n}", [PYTHON, str(BENCH_DIR / "bench_import.py"), "--n", str(n), *detail,
+                                               "--out", str(out / f"import-{n}.json")], {}))
     runs.append(("feeds", "feeds", [PYTHON, str(BENCH_DIR / "bench_feeds.py"), "--sizes", plan["feeds"],
                  "--duration", str(plan["feeds_duration"]), "--out", str(out / "feeds.json")], {}))
     runs.append(("digest", "digest", [PYTHON, str(BENCH_DIR / "bench_digest.py"), "--sizes", plan["digest"],
                  "--out", str(out / "digest.json")], {}))
+    runs.append(("relay", "relay", [PYTHON, str(BENCH_DIR / "bench_relay.py"), "--subscribers", str(plan["relay"]),
+                 "--connections", plan["relay_connections"], "--out", str(out / "relay.json")], {}))
     if with_kill:
         pytest = str(Path(PYTHON).parent / "pytest")
         runs.append(("kill", "kill", [pytest, "-q", "-p", "no:cacheprovider", "tests/delivery/test_crash.py",
@@ -162,7 +175,7 @@ def environment() -> dict:
     env["cpu"] += (f" (family {info.get('cpu family', '?')}, model {info.get('model', '?')},"
                    f" {float(info.get('cpu MHz', 0)) / 1000:.1f} GHz){', virtual machine' if guest else ''}")
     env["libraries"] = {name: metadata.version(name) for name in
-                        ("trafilatura", "jieba", "SQLAlchemy", "Flask", "gunicorn", "feedgen")}
+                        ("trafilatura", "rjieba", "numpy", "SQLAlchemy", "Flask", "gunicorn", "feedgen")}
     try:
         banner = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False).stdout
         env["wrk"] = re.search(r"wrk (\S+)", banner).group(1)

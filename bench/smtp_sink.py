@@ -2,6 +2,13 @@
 message and keeps only counts, so the sender's figures are the sender's alone.
 
     .venv/bin/python bench/smtp_sink.py '{"lifetime": 60}'    # prints {"port": N}; counts when stdin closes
+    .venv/bin/python bench/smtp_sink.py '{"lifetime": 60, "delay": 0.02}'   # a relay: 20 ms per message
+
+With ``delay``, it is a relay that takes that long to accept each message (the 250 after DATA
+comes ``delay`` seconds late, as from a relay that queues to disk or scans the message), each
+connection on its own: N connections can have N messages in the relay at once, so a sender
+with N connections gets at most N / delay messages a second. It also counts connections:
+how many were open at most at once, and how many messages each carried.
 """
 from __future__ import annotations
 
@@ -23,12 +30,20 @@ class SinkSession(asyncio.Protocol):
 
     def __init__(self, stats: dict):
         self.stats, self.buf, self.in_data, self.scanned = stats, bytearray(), False, 0
+        self.carried = 0
 
     def connection_made(self, transport):
         self.transport = transport
-        self.stats["connections"] += 1
-        self.stats["first_at"] = self.stats["first_at"] or time.monotonic()
+        stats = self.stats
+        stats["connections"] += 1
+        stats["open"] += 1
+        stats["max_open"] = max(stats["max_open"], stats["open"])
+        stats["first_at"] = stats["first_at"] or time.monotonic()
         transport.write(b"220 sink.bench ESMTP\r\n")
+
+    def connection_lost(self, exc):
+        self.stats["open"] -= 1
+        self.stats["per_connection"].append(self.carried)
 
     def data_received(self, data: bytes):
         self.buf += data
@@ -42,7 +57,12 @@ class SinkSession(asyncio.Protocol):
                 self._accept(bytes(self.buf[: end + 2]))
                 del self.buf[: end + 5]
                 self.in_data, self.scanned = False, 0
-                self.transport.write(b"250 2.0.0 Accepted\r\n")
+                if self.stats["delay"]:
+                    # The client waits for this reply before its next command (smtplib does
+                    # not pipeline), so this connection's next message waits too.
+                    asyncio.get_running_loop().call_later(self.stats["delay"], self._accepted)
+                else:
+                    self._accepted()
                 continue
             end = self.buf.find(b"\r\n")
             if end < 0:
@@ -71,15 +91,23 @@ class SinkSession(asyncio.Protocol):
         stats = self.stats
         if stats["messages"] == 0 and stats["save_first"]:
             Path(stats["save_first"]).write_bytes(content)
-        stats["messages"] += 1
         stats["bytes"] += len(content)
+
+    def _accepted(self) -> None:
+        stats = self.stats
+        stats["messages"] += 1
+        self.carried += 1
         stats["last_at"] = time.monotonic()
+        stats["first_message_at"] = stats["first_message_at"] or stats["last_at"]
+        if not self.transport.is_closing():
+            self.transport.write(b"250 2.0.0 Accepted\r\n")
 
 
 def sink_main(options: dict) -> None:
     """Serve on a free loopback port (printed first) until stdin closes or the lifetime ends."""
-    stats = {"connections": 0, "recipients": 0, "messages": 0, "bytes": 0, "first_at": 0.0,
-             "last_at": 0.0, "save_first": options.get("save_first"), "timed_out": False}
+    stats = {"connections": 0, "open": 0, "max_open": 0, "per_connection": [], "recipients": 0, "messages": 0,
+             "bytes": 0, "first_at": 0.0, "first_message_at": 0.0, "last_at": 0.0,
+             "save_first": options.get("save_first"), "delay": options.get("delay", 0.0), "timed_out": False}
 
     async def serve():
         loop = asyncio.get_running_loop()
@@ -98,7 +126,9 @@ def sink_main(options: dict) -> None:
         stats["cpu_s"] = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
     asyncio.run(serve())
-    busy = stats.pop("last_at") - stats.pop("first_at")
+    # Times on the machine's monotonic clock (time.monotonic is CLOCK_MONOTONIC, the same in
+    # every process), so a sender can line its own times up with them.
+    busy = stats["last_at"] - stats["first_at"]
     stats["busy_s"] = max(busy, 0.0)
     # Share of one core the sink used while messages came in: far below 1, it did not limit.
     stats["cpu_share"] = stats["cpu_s"] / busy if busy > 0 else 0.0
@@ -106,9 +136,10 @@ def sink_main(options: dict) -> None:
 
 
 @contextmanager
-def sink(lifetime: float, save_first: Path | None = None):
-    """A sink process; yields (port, stats), stats filled in once the block has ended."""
-    options = {"lifetime": lifetime, "save_first": str(save_first) if save_first else None}
+def sink(lifetime: float, save_first: Path | None = None, delay: float = 0.0):
+    """A sink process (a relay taking ``delay`` s per message); yields (port, stats), stats
+    filled in once the block has ended."""
+    options = {"lifetime": lifetime, "save_first": str(save_first) if save_first else None, "delay": delay}
     proc = subprocess.Popen([sys.executable, str(SCRIPT), json.dumps(options)],
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     stats: dict = {}

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import random
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -110,18 +111,42 @@ def export(model, trained: dict) -> dict:
     }
 
 
-def evaluate(items, probabilities_for) -> dict[str, float]:
-    """Each suite's text score when ``probabilities_for(data)`` picks the units (as quality.py scores)."""
-    from feedsvc.ingest.htmlbody import PageReading, article_units
+class _Candidate:
+    """A fitted scikit-learn model in the body model's shape (``probabilities(rows)``)."""
 
+    def __init__(self, model):
+        self.model = model
+
+    def probabilities(self, rows):
+        return self.model.predict_proba(np.asarray(rows))[:, 1]
+
+
+def _extract(task: tuple[quality.Page, object]) -> tuple[str, str]:
+    """The article text the importer's own HTML reader takes from a page with this model."""
+    from datetime import timezone
+
+    from feedsvc.ingest.article import ParseError
+    from feedsvc.ingest.encoding import decode_bytes
+    from feedsvc.ingest.htmlpage import parse_html_page
+    from feedsvc.sanitize import strip_control_chars
+
+    page, model = task
+    try:
+        text, _ = decode_bytes(Path(page.path).read_bytes())
+        return page.name, parse_html_page(strip_control_chars(text), tz=timezone.utc, model=model).text
+    except ParseError:
+        return page.name, ""
+
+
+def evaluate(pages: list[quality.Page], model_for: dict[str, object], jobs: int) -> dict[str, float]:
+    """Each suite's text score when the importer reads every page with its given model."""
+    # spawn: a forked child inherits the fitted models' OpenMP threads and hangs in them.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        texts = dict(pool.map(_extract, [(p, model_for[p.name]) for p in pages], chunksize=4))
     f1s: dict[str, list[float]] = {}
     counts: dict[str, list[int]] = {}
-    for page, data in items:
-        text = ""
-        if data is not None and data["rows"]:
-            reading = PageReading(units=[_Text(i, t) for i, t in enumerate(data["texts"])], rows=data["rows"])
-            units, _ = article_units(reading, data["title"], probabilities_for(data))
-            text = "\n".join(u.text for u in units)
+    for page in pages:
+        text = texts[page.name]
         if page.text is not None:
             f1s.setdefault(page.suite, []).append(quality.bag_scores(text, page.text)[2])
         else:
@@ -135,36 +160,19 @@ def evaluate(items, probabilities_for) -> dict[str, float]:
     return scores
 
 
-class _Text:
-    """Enough of a Unit for article_units' chrome filter when scoring (text only, no markup)."""
-
-    def __init__(self, index: int, text: str):
-        self.index = index
-        self.images = 0
-        self.text = text
-        self.tag = "p"
-        self.element = None
-        self.heading = False
-        self.link_density = 0.0
-        self.link_chars = 0
-        self.parent = None
-
-
-def cross_validate(items, folds: int, seeds: int) -> list[dict[str, float]]:
-    """Scores with each page held out of the model that reads it, ``seeds`` shuffles of the folds."""
+def cross_validate(items, folds: int, seeds: int, jobs: int) -> list[dict[str, float]]:
+    """Scores with each page read by a model trained without it, ``seeds`` shuffles of the folds."""
     runs = []
+    pages = [page for page, _ in items]
     for seed in range(seeds):
         order = list(range(len(items)))
         random.Random(seed).shuffle(order)
         fold_of = {index: position % folds for position, index in enumerate(order)}
-        probabilities: dict[int, np.ndarray] = {}
+        model_for: dict[str, object] = {}
         for fold in range(folds):
-            model = fit([items[i] for i in order if fold_of[i] != fold])
-            for i in order:
-                if fold_of[i] == fold and items[i][1] is not None and items[i][1]["rows"]:
-                    probabilities[i] = model.predict_proba(np.asarray(items[i][1]["rows"]))[:, 1]
-        keyed = {id(items[i][1]): p for i, p in probabilities.items()}
-        runs.append(evaluate(items, lambda data: keyed[id(data)]))
+            model = _Candidate(fit([items[i] for i in order if fold_of[i] != fold]))
+            model_for.update({items[i][0].name: model for i in order if fold_of[i] == fold})
+        runs.append(evaluate(pages, model_for, jobs))
     return runs
 
 
@@ -179,7 +187,7 @@ def main(argv: list[str] | None = None) -> None:
     items = load(args.suite, args.jobs)
     trained: dict = {"pages": {suite: sum(p.suite == suite for p, _ in items) for suite, _ in args.suite}}
     if args.cv:
-        runs = cross_validate(items, args.cv, args.seeds)
+        runs = cross_validate(items, args.cv, args.seeds, args.jobs)
         trained["cross_validated"] = {"folds": args.cv, "shuffles": args.seeds, "text_f1": {
             suite: round(float(np.mean([run[suite] for run in runs])), 4) for suite in runs[0]}}
         for suite in runs[0]:
@@ -187,7 +195,8 @@ def main(argv: list[str] | None = None) -> None:
             print(f"cv {args.cv}-fold {suite}: {np.mean(values):.4f} (runs: {', '.join(f'{v:.4f}' for v in values)})")
     if args.write:
         model = fit(items)
-        trained["in_sample"] = evaluate(items, lambda data: model.predict_proba(np.asarray(data["rows"]))[:, 1])
+        candidate = _Candidate(model)
+        trained["in_sample"] = evaluate([p for p, _ in items], {p.name: candidate for p, _ in items}, args.jobs)
         MODEL_PATH.write_text(json.dumps(export(model, trained), separators=(",", ":")) + "\n", encoding="utf-8")
         print(f"wrote {MODEL_PATH} ({MODEL_PATH.stat().st_size:,} bytes)")
         print("in-sample", trained["in_sample"])

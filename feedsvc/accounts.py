@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from sqlalchemy import delete, exists, select, update
 from sqlalchemy.orm import Session
@@ -15,9 +16,17 @@ from .operator_models import AdminSession
 
 MIN_PASSWORD = 10
 MAX_PASSWORD = 200  # scrypt hashes whatever it is given; a megabyte "password" is a cheap DoS
-# Checked when the address is unknown, so a miss costs as much time as a wrong password and
-# response times do not tell which addresses have accounts.
-_DUMMY_HASH = generate_password_hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash checked when the address is unknown, so a miss costs as much time as a wrong
+    password and response times do not tell which addresses have accounts.
+
+    Made on the first sign-in, not at import: scrypt takes ~50 ms, and every command and
+    worker that imports this module would pay it (issue 11).
+    """
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 class AccountError(ValueError):
@@ -73,7 +82,7 @@ def authenticate(session: Session, email: str, password: str, *, now: datetime |
     if len(password) > MAX_PASSWORD:
         return None
     if row is None or not row.active:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(row.password_hash, password):
         return None

@@ -1,14 +1,27 @@
-"""Configuration: embedded defaults, then ``instance/config.py``, then ``FEEDSVC_*`` variables."""
+"""Configuration: embedded defaults, then ``instance/config.py``, then ``FEEDSVC_*`` variables.
+
+``read`` applies that order without an app (``feedsvc parse`` needs settings, not Flask);
+``load`` fills an app's config from ``read``, so both follow one rule of precedence.
+"""
 from __future__ import annotations
 
+import copy
+import errno
+import json
 import os
 import secrets
+import types
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
+
+    from .ingest.settings import ImportSettings
+
+ENV_PREFIX = "FEEDSVC_"
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -90,11 +103,49 @@ def instance_path() -> str:
     return os.path.abspath(os.environ.get("FEEDSVC_INSTANCE_PATH") or PROJECT_ROOT / "instance")
 
 
+def read(instance: str | None = None) -> dict[str, Any]:
+    """The settings in order of precedence: the defaults, ``instance/config.py``, ``FEEDSVC_*``.
+
+    Read as Flask's ``from_pyfile`` and ``from_prefixed_env`` read them, without building an
+    app: the file's upper-case names; each variable as JSON when it parses, else as text, and
+    ``FEEDSVC_A__B`` sets key ``B`` of the mapping ``A``.
+    """
+    values = copy.deepcopy(DEFAULTS)
+    values.update(_instance_file(os.path.join(instance or instance_path(), "config.py")))
+    for key in sorted(os.environ):
+        if not key.startswith(ENV_PREFIX):
+            continue
+        value = os.environ[key]
+        try:
+            value = json.loads(value)
+        except ValueError:
+            pass
+        *parents, name = key.removeprefix(ENV_PREFIX).split("__")
+        target = values
+        for parent in parents:
+            target = target.setdefault(parent, {})
+        target[name] = value
+    return values
+
+
+def _instance_file(path: str) -> dict[str, Any]:
+    """The upper-case names a Python config file sets; nothing when there is no file."""
+    module = types.ModuleType("config")
+    module.__file__ = path
+    try:
+        with open(path, mode="rb") as fh:
+            exec(compile(fh.read(), path, "exec"), module.__dict__)  # noqa: S102 - the operator's own file
+    except OSError as exc:
+        if exc.errno in (errno.ENOENT, errno.EISDIR, errno.ENOTDIR):
+            return {}
+        exc.strerror = f"Unable to load configuration file ({exc.strerror})"
+        raise
+    return {key: getattr(module, key) for key in dir(module) if key.isupper()}
+
+
 def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
     """Fill ``app.config`` in order of precedence and derive the values that depend on others."""
-    app.config.from_mapping(DEFAULTS)
-    app.config.from_pyfile("config.py", silent=True)
-    app.config.from_prefixed_env("FEEDSVC")
+    app.config.update(read(app.instance_path))
     if test_config is not None:
         app.config.from_mapping(test_config)
 
@@ -110,10 +161,7 @@ def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
     if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
         raise RuntimeError(f"FEEDSVC_TRUSTED_PROXIES: a count of proxies (0, 1, 2 …), not {proxies!r}")
     app.config["BOUNCE_ADDRESS"] = _bounce_address(app.config["BOUNCE_ADDRESS"])
-    try:
-        ZoneInfo(app.config["TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RuntimeError(f"FEEDSVC_TIMEZONE: unknown time zone {app.config['TIMEZONE']!r}") from exc
+    zone(app.config["TIMEZONE"])
 
 
 def _bounce_address(address: str | None) -> str | None:
@@ -144,6 +192,24 @@ def templates_dir() -> Path:
 def site_timezone(app: Flask) -> ZoneInfo:
     """The site's time zone as a ``ZoneInfo``."""
     return ZoneInfo(app.config["TIMEZONE"])
+
+
+def zone(name: str) -> ZoneInfo:
+    """The time zone ``name`` (FEEDSVC_TIMEZONE); a clear error when there is none of that name."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise RuntimeError(f"FEEDSVC_TIMEZONE: unknown time zone {name!r}") from exc
+
+
+def import_settings(values: Mapping[str, Any]) -> ImportSettings:
+    """What the importer takes from a configuration (an app's, or ``read()`` without an app)."""
+    from .ingest.settings import ImportSettings
+
+    return ImportSettings(
+        tz=zone(values["TIMEZONE"]), summary_chars=values["SUMMARY_CHARS"], auto_tags=values["AUTO_TAGS"],
+        near_duplicate_threshold=values["NEAR_DUPLICATE_THRESHOLD"], max_bytes=values["IMPORT_MAX_BYTES"],
+    )
 
 
 def _instance_secret(path: Path) -> str:

@@ -45,3 +45,23 @@ def test_plain_postgresql_url_uses_the_shipped_driver():
 
     assert normalise_url("postgresql://u:p@db.example/feeds") == "postgresql+psycopg://u:p@db.example/feeds"
     assert normalise_url("sqlite:////tmp/x.db") == "sqlite:////tmp/x.db"
+
+
+def test_read_without_an_app_follows_the_same_precedence(instance_path, monkeypatch):
+    # feedsvc parse reads the settings without building an app (issue 11): the same values.
+    from feedsvc.config import DEFAULTS, read
+
+    instance_path.mkdir(parents=True)
+    (instance_path / "config.py").write_text('SITE_NAME = "from file"\nSUMMARY_CHARS = 120\nAUTO_TAGS = 3\n'
+                                             'lower_case = "ignored"\n')
+    monkeypatch.setenv("FEEDSVC_SITE_NAME", "from env")
+    monkeypatch.setenv("FEEDSVC_AUTO_TAGS", "0")
+    monkeypatch.setenv("FEEDSVC_TIMEZONE", "Europe/London")
+    monkeypatch.setenv("FEEDSVC_EXTRA__NESTED", "[1, 2]")
+    values = read()
+    app = create_app()
+    assert {k: values[k] for k in DEFAULTS if values[k] is not None} == {
+        k: app.config[k] for k in DEFAULTS if values[k] is not None}
+    assert (values["SITE_NAME"], values["SUMMARY_CHARS"], values["AUTO_TAGS"]) == ("from env", 120, 0)
+    assert values["EXTRA"] == app.config["EXTRA"] == {"NESTED": [1, 2]}
+    assert "lower_case" not in values and "LOWER_CASE" not in values

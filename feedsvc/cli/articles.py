@@ -1,7 +1,6 @@
-"""``feedsvc parse``, ``import``, ``scan`` and ``bootstrap``: articles into the store."""
+"""``feedsvc import``, ``scan`` and ``bootstrap``: articles into the store (``parse``: cli/parse.py)."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Callable
@@ -13,27 +12,7 @@ from flask.cli import with_appcontext
 from ..ingest.importer import ImportReport
 from ..models import ImportOrigin
 from ..services.accounts import ensure_first_admin
-from ..services.imports import drop_folder, import_demo, import_settings, run_import, scan_drop_folder
-
-
-@click.command("parse")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@with_appcontext
-def parse_command(file: Path) -> None:
-    """Print what the importer extracts from FILE as JSON, without touching the database."""
-    from ..ingest.article import ParseError
-    from ..ingest.enrich import prepare_articles
-    from ..ingest.importer import error_line
-
-    try:
-        articles = prepare_articles(
-            file.read_bytes(), file.name, settings=import_settings(current_app)
-        )
-    except (OSError, ParseError) as exc:
-        raise click.ClickException(f"{file}: {error_line(exc)}") from None
-    documents = [a.to_json() for a in articles]
-    out = documents[0] if len(documents) == 1 else documents
-    click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+from ..services.imports import drop_folder, import_demo, run_import, scan_drop_folder
 
 
 @click.command("import")

@@ -33,6 +33,21 @@ class FeedLinks:
 
 
 @dataclass(frozen=True)
+class ScopeFacts:
+    """What every page and format of one scope's feed shares: how many articles it shows, and
+    when the newest change to them was (its Last-Modified and <updated>)."""
+
+    count: int
+    updated: datetime | None
+
+
+def scope_facts(session: Session, scope: Scope) -> ScopeFacts:
+    """Count and newest change of ``scope``; the count walks every shown article (5 ms at
+    100,000 of them), so the web layer keeps the answer per store version (issue 11)."""
+    return ScopeFacts(count_articles(session, scope), newest_change(session, scope))
+
+
+@dataclass(frozen=True)
 class FeedRequest:
     """What the reader asked for (``limit``: entries per page, FEED_SIZE unless they chose)."""
 
@@ -46,16 +61,19 @@ class FeedRequest:
 
 def build_feed(
     session: Session, request: FeedRequest, links: FeedLinks, *,
-    site_name: str, language: str | None = None, hub_url: str | None = None,
+    site_name: str, language: str | None = None, hub_url: str | None = None, facts: ScopeFacts | None = None,
 ) -> tuple[bytes, datetime]:
-    """The feed document and the time it last changed (for Last-Modified)."""
-    total = count_articles(session, request.scope)
-    last_page = max(1, math.ceil(total / request.limit))
+    """The feed document and the time it last changed (for Last-Modified).
+
+    ``facts``: the scope's count and newest change when the caller has them (else read here).
+    """
+    facts = facts or scope_facts(session, request.scope)
+    last_page = max(1, math.ceil(facts.count / request.limit))
     page = min(request.page, last_page)
     articles = list_articles(
         session, request.scope, limit=request.limit, offset=(page - 1) * request.limit
     )
-    updated = newest_change(session, request.scope) or EPOCH
+    updated = facts.updated or EPOCH
     opencc = BY_CODE[request.language].opencc if request.language else None
     entries = [_entry(a, links, opencc, request.language) for a in articles]
     title = site_name if request.scope is ALL else f"{site_name} · {convert(request.scope.name, opencc)}"

@@ -1,4 +1,5 @@
-"""Rendered feeds kept in memory, keyed by the store version so any change invalidates them."""
+"""Rendered feeds (and what a scope's feeds share) kept in memory, keyed by the store version so
+any change invalidates them."""
 from __future__ import annotations
 
 import gzip
@@ -32,7 +33,7 @@ class RenderedFeed:
 
 
 class FeedCache:
-    """A small thread-safe LRU of rendered feeds."""
+    """A small thread-safe LRU: rendered feeds, or each scope's count and newest change."""
 
     def __init__(self, size: int) -> None:
         self.size = size
@@ -45,6 +46,14 @@ class FeedCache:
             if item is not None:
                 self._items.move_to_end(key)
             return item
+
+    def get_or_put(self, key: tuple, make):
+        """The item under ``key``, made by ``make()`` and kept when there is none."""
+        item = self.get(key)
+        if item is None:
+            item = make()
+            self.put(key, item)
+        return item
 
     def put(self, key: tuple, item: RenderedFeed) -> None:
         with self._lock:

@@ -11,7 +11,7 @@ from ..db import get_session
 from ..inputs import int_arg, page_arg
 from ..models import current_store_version
 from ..web import any_of, external_url
-from .build import FeedLinks, FeedRequest, build_feed
+from .build import FeedLinks, FeedRequest, build_feed, scope_facts
 from .cache import FeedCache, RenderedFeed, VersionClock
 from .formats import BY_FILE_NAME, BY_NAME, FORMATS
 from .opml import OpmlSource, render_opml
@@ -25,6 +25,9 @@ _KIND = any_of("kind", KINDS)
 @bp.record_once
 def _setup(state) -> None:
     state.app.extensions["feedsvc.feed_cache"] = FeedCache(state.app.config["FEED_CACHE_SIZE"])
+    # Per (store version, scope): the count and newest change every page and format of a
+    # scope's feed shares, so a miss does not count 100,000 articles again (issue 11).
+    state.app.extensions["feedsvc.feed_facts"] = FeedCache(state.app.config["FEED_CACHE_SIZE"])
     state.app.extensions["feedsvc.feed_version"] = VersionClock(state.app.config["FEED_VERSION_CHECK_SECONDS"])
     state.app.jinja_env.globals["feed_formats"] = FORMATS
 
@@ -93,10 +96,12 @@ def _serve(scope: Scope, fmt: str) -> Response:
     key = (version, feed_request)
     rendered = cache.get(key)
     if rendered is None:
+        facts = current_app.extensions["feedsvc.feed_facts"].get_or_put(
+            (version, scope), lambda: scope_facts(get_session(), scope))
         rendered = RenderedFeed.of(*build_feed(
             get_session(), feed_request, _links(feed_request),
             site_name=config["SITE_NAME"], language=config["FEED_LANGUAGE"],
-            hub_url=config["WEBSUB_HUB"],
+            hub_url=config["WEBSUB_HUB"], facts=facts,
         ))
         cache.put(key, rendered)
     gzipped = request.accept_encodings["gzip"] > 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from feedsvc.ingest import infolines, people, sitelines
 
@@ -36,7 +37,8 @@ _SITE_CHROME = re.compile(
     r"Show more|See more|View more|(?:…|\.\.\.)\s*more|展开全文|展開全文|查看更多|阅读全文|閱讀全文|显示全部|顯示全部|"
     r"打开APP|打開APP|下载客户端|下載客戶端|扫一扫|掃一掃|扫码|掃碼|返回首页|返回首頁|登录|登錄|注册|註冊)\s*[:：]?\s*$"
     # Promotions pointing elsewhere: "点击进入“文艺星青年”>>", "更多精彩 >>".
-    r"|^.{0,40}(?:>>|》》|→)\s*$|^(?:点击|點擊)(?:进入|進入|查看|阅读|閱讀|这里|這裡).{0,30}$",
+    r"|^.{0,40}(?:>>|》》|→)\s*$|^(?:点击|點擊|长按|長按|扫描|掃描|识别|識別).{0,30}$"
+    r"|^(?:微信)?(?:扫一扫|掃一掃).{0,20}$|^.{0,10}关注(?:我们|該公眾號|该公众号|公众号|公眾號).{0,10}$",
     re.IGNORECASE,
 )
 _TOOL_FILLER = re.compile(r"[\s:：|｜/【】\[\]]+")
@@ -93,8 +95,13 @@ class Line:
     data: dict = field(default_factory=dict)
 
 
+@lru_cache(maxsize=8192)
 def classify_line(raw: str) -> Line:
-    """Recognise one line of page text (already stripped of surrounding whitespace)."""
+    """Recognise one line of page text (already stripped of surrounding whitespace).
+
+    Cached: a page's nested wrappers hand the same text in at every level, and sites repeat
+    their furniture on every page. The Line returned is shared: never change it.
+    """
     text = raw.strip(" \t\u3000\xa0\ufeff")
     if not text:
         return Line(BLANK, "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -21,6 +21,7 @@ from feedsvc.ingest.chrome import (
     END,
     INFO,
     WELCOME,
+    Line,
     classify_line,
 )
 from feedsvc.ingest.htmlbody import article_units, read_units
@@ -84,12 +85,12 @@ def declared_title(page: PreparedPage) -> str | None:
     return _strip_site_name(declared.get("title"), declared.get("site_name")) or declared.get("page_title")
 
 
-def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
-    """Extract the article from a saved HTML page."""
+def parse_html_page(text: str, *, tz: tzinfo, model=None) -> ParsedArticle:
+    """Extract the article from a saved HTML page (``model``: another body model, for training)."""
     page = prepare_page(text)
     declared = page.declared
     title = declared_title(page)
-    units, info_lines = article_units(read_units(page.tree, title), title)
+    units, info_lines = article_units(read_units(page.tree, title), title, model)
     headline = _headline(page, title) if title else None
     units = keep_one_record(units, [s.parent for s in page.lines if s.line.data.keys() & _HEADER_FIELDS], headline)
     page.lines += [SeenLine(page.order.get(u.element, page.order.get(u.parent, 0)), line, u.element)
@@ -126,13 +127,26 @@ def parse_html_page(text: str, *, tz: tzinfo) -> ParsedArticle:
 
 
 def _library_metadata(tree: HtmlElement) -> dict:
-    """trafilatura's reading of the page's metadata (it copies the tree; htmldate finds the date)."""
+    """trafilatura's reading of the page's metadata (it copies the tree; htmldate finds the date).
+
+    htmldate's extensive search through the page's text was 80% of its time and most pages
+    need none of it (the head, the URL or a <time> say the date): it runs only when the
+    quick reading finds no date.
+    """
     try:
-        found = extract_metadata(tree, extensive=True)
+        found = extract_metadata(tree, extensive=False)
+        date = found.date or _extensive_date(tree)
     except Exception:  # a library bug on one page costs one voter, not the page
         log.debug("trafilatura metadata failed", exc_info=True)
         return {}
-    return {key: getattr(found, key, None) for key in ("author", "date", "sitename")}
+    return {"author": found.author, "date": date, "sitename": found.sitename}
+
+
+def _extensive_date(tree: HtmlElement) -> str | None:
+    from htmldate import find_date
+
+    return find_date(tree, extensive_search=True, original_date=True,
+                     max_date=datetime.now().astimezone().strftime("%Y-%m-%d"))
 
 
 def _take_visible_lines(parent: HtmlElement, page: PreparedPage) -> None:
@@ -157,7 +171,7 @@ def _take_visible_lines(parent: HtmlElement, page: PreparedPage) -> None:
         line = classify_line(text)
         if line.kind == INFO and "source_name" in line.data and _is_caption(element):
             # "(Source: Riivka)" under a photo credits the photo, not the article.
-            line.data.pop("source_name")
+            line = Line(line.kind, line.text, {k: v for k, v in line.data.items() if k != "source_name"})
         if line.kind in (INFO, BREADCRUMB, WELCOME, AFFILIATION):
             page.lines.append(SeenLine(page.order.get(element, 0), line, element, element.getparent()))
             element.drop_tree()

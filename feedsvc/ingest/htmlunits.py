@@ -23,6 +23,7 @@ _GROUPS = frozenset("ul ol dl table blockquote figure".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _LAYOUT_INSIDE = ".//table|.//div|.//p|.//section|.//article|.//h1|.//h2|.//h3"
 _LONG_CELL = 300  # characters: a cell holding more is a page region, not a value
+_PROSE_CELL = 80  # a cell this long with two sentences is text too
 _BLOCKS = _CONTAINERS - {"span", "font"} | _ATOMIC | _GROUPS | {"hr", "br", "dl", "dt"}
 _SPACE = re.compile(r"\s+")
 _EDGE = " \t\r\n\u3000\xa0\u2002\u2003\u200b\ufeff"
@@ -93,10 +94,19 @@ def _holds_layout(element: HtmlElement) -> bool:
     inner = element.xpath(_LAYOUT_INSIDE)
     if element.tag == "table" and any(n.tag in ("table", "h1", "h2") for n in inner):
         return True
-    if element.tag == "table" and any(len(_text(cell)) > _LONG_CELL for cell in element.iter("td", "th")):
+    if element.tag == "table" and any(_holds_prose(cell) for cell in element.iter("td", "th")):
         return True
     heavy = [n for n in inner if len(_text(n)) > 80]
     return len(heavy) >= 3
+
+
+def _holds_prose(cell: HtmlElement) -> bool:
+    """A cell of running text (a page region), not a value: long, or sentences, or lines."""
+    text = _text(cell)
+    if len(text) > _LONG_CELL:
+        return True
+    sentences = sum(text.count(mark) for mark in "。！？") + len(re.findall(r"[.!?](?:\s|$)", text))
+    return (len(text) > _PROSE_CELL and sentences >= 2) or sum(1 for _ in cell.iter("br")) >= 2
 
 
 def _holds_blocks(element: HtmlElement) -> bool:

@@ -11,6 +11,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import time
 from collections import Counter, deque
 from itertools import islice
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
@@ -31,9 +32,12 @@ from .store import Outcome, store_article
 
 log = logging.getLogger(__name__)
 
-# Articles stored per transaction: a commit per article was a third of an import's time; a
-# batch this size holds SQLite's write lock for well under a second.
+# Articles stored per transaction: a commit per article was a third of an import's time. A
+# batch is also committed once it has been open this long, and before the writer waits for a
+# file still being parsed: SQLite has one write lock, and subscribing, signing in or an
+# operator's edit must not wait on an import.
 BATCH = 200
+_OPEN_SECONDS = 0.2
 # Below this many files, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 32
 # Files parsed ahead of the writer per worker: enough to keep the workers busy, few enough
@@ -112,7 +116,8 @@ def import_files(
     keys = [str(path.resolve()) for path in files]
     known = _known_hashes(make_session, keys)
     with _Writer(make_session, settings) as writer:
-        for path, key, prepared in zip(files, keys, _prepare_all(files, keys, known, settings, jobs)):
+        prepared_files = _prepare_all(files, keys, known, settings, jobs, idle=writer.commit)
+        for path, key, prepared in zip(files, keys, prepared_files):
             if prepared.error is not None:
                 outcomes = [Outcome.FAILED]
                 report.errors.append((str(path), prepared.error))
@@ -166,26 +171,33 @@ def _known_hashes(make_session: sessionmaker, keys: list[str]) -> dict[str, list
 
 
 def _prepare_all(files: list[Path], keys: list[str], known: dict[str, list[str]],
-                 settings: ImportSettings, jobs: int | None) -> Iterator[_Prepared]:
-    """Each file's preparation, in file order, from worker processes when that pays."""
+                 settings: ImportSettings, jobs: int | None, *, idle: Callable[[], None]) -> Iterator[_Prepared]:
+    """Each file's preparation, in file order, from worker processes when that pays.
+
+    ``idle`` is called before the writer would wait for a file (here, before parsing one), so
+    it holds no transaction open meanwhile.
+    """
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < _PARALLEL_FROM:
         for path, key in zip(files, keys):
+            idle()
             yield prepare_file(path, known.get(key, []), settings)
         return
     # spawn, not fork: the worker process also runs scheduler and database threads.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from _in_order(pool, [(path, known.get(key, [])) for path, key in zip(files, keys)],
-                             settings, ahead=jobs * _AHEAD)
+                             settings, ahead=jobs * _AHEAD, idle=idle)
 
 
 def _in_order(pool: Executor, tasks: list[tuple[Path, list[str]]], settings: ImportSettings,
-              *, ahead: int) -> Iterator[_Prepared]:
+              *, ahead: int, idle: Callable[[], None]) -> Iterator[_Prepared]:
     """Results in task order with at most ``ahead`` tasks submitted and not yet consumed."""
     queue = iter(tasks)
     pending: deque[Future] = deque(pool.submit(prepare_file, *task, settings) for task in islice(queue, ahead))
     while pending:
+        if not pending[0].done():
+            idle()
         result = pending.popleft().result()
         task = next(queue, None)
         if task is not None:
@@ -200,14 +212,15 @@ class _Writer:
         self.make_session, self.settings = make_session, settings
         self.session: Session | None = None
         self.pending = 0
+        self.opened = 0.0
 
     def __enter__(self) -> _Writer:
         return self
 
     def __exit__(self, kind, value, traceback) -> None:
-        if self.session is not None:
-            if kind is None:
-                self.session.commit()
+        if kind is None:
+            self.commit()
+        elif self.session is not None:
             self.session.close()
 
     def store_file(self, key: str, prepared: _Prepared, report: ImportReport, shown: str) -> list[Outcome]:
@@ -226,16 +239,22 @@ class _Writer:
                 outcomes.append(Outcome.FAILED)
                 report.errors.append((shown, f"internal error: {error_line(exc)}"))
             self.pending += 1
-        if self.pending >= BATCH:
+        if self.pending >= BATCH or time.monotonic() - self.opened >= _OPEN_SECONDS:
+            self.commit()
+        return outcomes
+
+    def commit(self) -> None:
+        """End the open batch (if any), releasing the database's write lock."""
+        if self.session is not None:
             self.session.commit()
             self.session.close()
             self.session, self.pending = None, 0
-        return outcomes
 
     def _session(self) -> Session:
         if self.session is None:
             self.session = self.make_session()
             self.session.begin()
+            self.opened = time.monotonic()
         return self.session
 
 

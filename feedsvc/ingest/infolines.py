@@ -46,7 +46,7 @@ _LABELS = sorted(_FIELD_OF_LABEL, key=len, reverse=True)  # longest first: 发�
 # A label counts only at the start of the line or after a separator, so 时间 inside
 # 发布时间 or 文 inside 原文 never starts a field of its own.
 _LABEL_RE = re.compile(
-    r"(?:^|(?<=[\s|｜丨/【\[(（]))(" + "|".join(map(re.escape, _LABELS)) + r")\s*[:：]\s*",
+    r"(?:^|(?<=[\s|｜丨/【\[(（]))(" + "|".join(map(re.escape, _LABELS)) + r")\s*(?:[:：]|[|｜](?!\s*$))\s*",
     re.IGNORECASE,
 )
 SEPARATORS = " \t\u3000\xa0|｜丨/【】[]()（）·•,，;；"

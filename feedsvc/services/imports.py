@@ -25,11 +25,7 @@ log = logging.getLogger(__name__)
 
 def import_settings(app: Flask) -> ImportSettings:
     """ImportSettings from the app's configuration."""
-    c = app.config
-    return ImportSettings(
-        tz=config.site_timezone(app), summary_chars=c["SUMMARY_CHARS"], auto_tags=c["AUTO_TAGS"],
-        near_duplicate_threshold=c["NEAR_DUPLICATE_THRESHOLD"], max_bytes=c["IMPORT_MAX_BYTES"],
-    )
+    return config.import_settings(app.config)
 
 
 def run_import(app: Flask, paths: Iterable[Path], *, origin: ImportOrigin,

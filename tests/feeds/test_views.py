@@ -262,3 +262,31 @@ def test_the_same_feed_asked_in_other_words_is_the_same_bytes(client, add_articl
     # Served from the other's cache entry, its ETag still answers 304.
     again = client.get("/feeds/atom.xml", headers={"If-None-Match": spelled_out.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_scopes_count_is_read_once_per_store_version(app, client, add_article):
+    # Counting 100,000 articles was most of a miss (issue 11): every page and format of a scope
+    # shares one count and newest change until the store changes.
+    from sqlalchemy import event
+
+    for n in range(3):
+        add_article(title=f"Tram notice {n}", text=STORIES[n],
+                    published=datetime(2026, 11, 20, 9, n, tzinfo=timezone.utc))
+    counts = []
+
+    def watch(_conn, _cursor, statement, *_args):
+        if "count(" in statement.lower():
+            counts.append(statement)
+
+    event.listen(db.get_engine(app), "before_cursor_execute", watch)
+    try:
+        pages = [client.get(f"/feeds/{name}?limit=1&page={page}") for name in FILES.values() for page in (1, 2, 3)]
+        assert len(counts) == 1 and all(p.status_code == 200 for p in pages)
+        assert len({p.last_modified for p in pages}) == 1
+        add_article(title="Harbour ferry returns", text=STORIES[3],
+                    published=datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc))
+        last = check_atom(client.get("/feeds/atom.xml?limit=1").data)
+        links = {link.get("rel"): link.get("href") for link in last.findall("{http://www.w3.org/2005/Atom}link")}
+        assert len(counts) == 2 and links["last"].endswith("page=4")
+    finally:
+        event.remove(db.get_engine(app), "before_cursor_execute", watch)

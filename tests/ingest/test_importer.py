@@ -298,3 +298,37 @@ def test_an_article_that_cannot_be_stored_leaves_nothing_and_the_batch_lands(tmp
     assert sorted(a.title for a in session.scalars(select(Article))) == ["好文章一", "好文章二"]
     assert session.scalar(select(func.count()).select_from(ArticleBand).where(
         ArticleBand.article_id.not_in(select(Article.id)))) == 0
+
+
+def test_an_import_never_holds_the_write_lock_while_it_parses(tmp_path, app, settings, monkeypatch):
+    """Subscribing or signing in during an import must not wait for it (SQLite has one write lock)."""
+    import sqlite3
+
+    from feedsvc import db
+    from feedsvc.ingest import importer
+
+    engine = db.get_engine(app)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    real, free = importer.prepare_file, []
+
+    def parse_after_trying_a_write(*args):
+        other = sqlite3.connect(engine.url.database, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")
+            other.rollback()
+            free.append(True)
+        except sqlite3.OperationalError:
+            free.append(False)
+        finally:
+            other.close()
+        return real(*args)
+
+    monkeypatch.setattr(importer, "prepare_file", parse_after_trying_a_write)
+    folder = tmp_path / "in"
+    for n in range(4):
+        write(folder / f"{n}.txt", text_dump(f"第{n}篇", _distinct(100 + n)))
+    report = import_files(app.extensions["feedsvc.sessionmaker"], collect_files([folder]), settings=settings,
+                          origin="test", jobs=1)
+    assert report.counts[Outcome.NEW] == 4
+    assert free == [True] * 4
