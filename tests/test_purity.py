@@ -22,6 +22,7 @@ PURE = [
     PACKAGE / "mail" / "bounces.py",
     PACKAGE / "mail" / "bounce_text.py",
     PACKAGE / "mail" / "verp.py",
+    PACKAGE / "mail" / "stencil.py",
     PACKAGE / "digest" / "compose.py",
     PACKAGE / "digest" / "render.py",
     PACKAGE / "digest" / "wording.py",

@@ -5,6 +5,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from email import policy
 from email.headerregistry import Address, HeaderRegistry, UnstructuredHeader
 from email.message import EmailMessage
@@ -45,9 +46,12 @@ class _UriListHeader(UnstructuredHeader):
     def fold(self, *, policy):
         if not str(self).isascii():
             return super().fold(policy=policy)  # not URIs (RFC 3986 is ASCII): encode as usual
-        linesep = policy.linesep
-        uris = re.split(r"(?<=>)\s*,\s*(?=<)", str(self))
-        return f"{self.name}: " + f",{linesep} ".join(uris) + linesep
+        return _fold_uri_list(self.name, str(self), policy.linesep)
+
+
+def _fold_uri_list(name: str, value: str, linesep: str) -> str:
+    uris = re.split(r"(?<=>)\s*,\s*(?=<)", value)
+    return f"{name}: " + f",{linesep} ".join(uris) + linesep
 
 
 _REGISTRY = HeaderRegistry()
@@ -75,6 +79,17 @@ class OutgoingMessage:
 
 # RFC 5322 section 3.6.4, the dot-atom forms we make: <local@domain>.
 _MESSAGE_ID = re.compile(r"<[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+>")
+
+
+# What build_message writes for the fields a mailing sets per recipient, when the value needs
+# no folding or encoding: the value itself. An address as the subscribe form stores it (a
+# dot-atom local part, a lower-case host name); a Message-ID as we make them; a Date as
+# format_datetime writes it. Anything else goes through the email package (header_field).
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@"
+                            r"(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]")
+_DATE = re.compile(r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d\d (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+                   r" \d{4} \d\d:\d\d:\d\d [+-]\d{4}")
+_PLAIN_VALUES = {"to": _PLAIN_ADDRESS, "message-id": _MESSAGE_ID, "date": _DATE}
 
 
 def normalise_address(addr: str) -> str:
@@ -108,12 +123,9 @@ def list_headers(list_id: str, unsubscribe_url: str, unsubscribe_mailto: str | N
     if not _LIST_ID.fullmatch(list_id) or len(list_id) > 255:
         raise ValueError(f"list id must be a dot-atom such as daily.news.example.org: {list_id!r}")
     one_click = urlsplit(unsubscribe_url).scheme == "https"
-    uris = [_http_uri(unsubscribe_url)]
-    if unsubscribe_mailto is not None:
-        uris.append(_mailto_uri(unsubscribe_mailto))
     headers = {
         "List-Id": f"<{list_id}>",
-        "List-Unsubscribe": ", ".join(f"<{uri}>" for uri in uris),
+        "List-Unsubscribe": list_unsubscribe(unsubscribe_url, unsubscribe_mailto),
     }
     if one_click:
         # RFC 8058 section 3.1: this exact value asks for a one-click POST to the HTTPS URI.
@@ -121,6 +133,14 @@ def list_headers(list_id: str, unsubscribe_url: str, unsubscribe_mailto: str | N
     headers["Auto-Submitted"] = "auto-generated"  # RFC 3834 section 5: no auto-replies, please
     headers["Precedence"] = "bulk"
     return headers
+
+
+def list_unsubscribe(unsubscribe_url: str, unsubscribe_mailto: str | None) -> str:
+    """The List-Unsubscribe value (RFC 2369): the URL, then the mailto: when there is one."""
+    uris = [_http_uri(unsubscribe_url)]
+    if unsubscribe_mailto is not None:
+        uris.append(_mailto_uri(unsubscribe_mailto))
+    return ", ".join(f"<{uri}>" for uri in uris)
 
 
 def build_message(message: OutgoingMessage, *, now: datetime) -> EmailMessage:
@@ -159,6 +179,26 @@ def build_message(message: OutgoingMessage, *, now: datetime) -> EmailMessage:
             # set_content stamps MIME-Version on each new part; RFC 2045 wants it only on top.
             del part["MIME-Version"]
     return msg
+
+
+def header_field(name: str, value: str) -> bytes:
+    """One header field as build_message writes it (folded, CRLF), for the fields a mailing
+    sets per recipient: To, Message-ID, Date, List-Unsubscribe; ValueError as build_message.
+
+    Plain values are written as they are, which is what the email package would write, at a
+    hundredth of its cost; the stencil checks this against the email package once per group.
+    """
+    _refuse_unsafe(name, value)
+    key = name.lower()
+    if key == "message-id" and not _MESSAGE_ID.fullmatch(value):
+        raise ValueError(f"not a message id: {value!r}")
+    plain = _PLAIN_VALUES.get(key)
+    if plain is not None and plain.fullmatch(value) and len(name) + 2 + len(value) <= POLICY.max_line_length:
+        return f"{name}: {value}\r\n".encode("ascii")
+    if key == "list-unsubscribe" and value.isascii() and "=?" not in value:
+        return _fold_uri_list(name, value, "\r\n").encode("ascii")  # as _UriListHeader folds it
+    parsed = parse_mailbox(value) if key in ("to", "from", "reply-to") else value
+    return POLICY.header_factory(name, parsed).fold(policy=POLICY).encode("ascii")
 
 
 def sign_message(
@@ -212,6 +252,7 @@ def _http_uri(url: str) -> str:
     return _uri_in_brackets(url)
 
 
+@lru_cache(maxsize=16)  # one address for a whole mailing: validated once, not per message
 def _mailto_uri(mailto: str) -> str:
     _refuse_unsafe("List-Unsubscribe mailto", mailto)
     if not mailto.startswith("mailto:"):
