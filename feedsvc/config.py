@@ -83,6 +83,9 @@ DEFAULTS: dict[str, Any] = {
     "BOUNCE_MAILBOX": None,
     "MAIL_RATE_PER_SECOND": 0,  # messages per second across all workers (0: no limit)
     "MAIL_RATE_PER_MINUTE": 0,  # per minute, for providers' quotas (0: no limit)
+    # SMTP connections each delivery run sends over at once, each with its own claims (issue
+    # 11): a relay that takes 20 ms per message allows 50 a second per connection.
+    "MAIL_CONNECTIONS": 4,
     "WORKER_SYNC_SECONDS": 10,  # how soon a running worker sees schedule changes
     "LOG_FORMAT": "text",  # or "json": one object per line, for log collectors
     "LOG_LEVEL": "INFO",
@@ -96,6 +99,11 @@ DEFAULTS: dict[str, Any] = {
     # (Werkzeug's ProxyFix); 0: the peer's address is the client's. deploy/nginx.conf is one.
     "TRUSTED_PROXIES": 0,
 }
+
+
+# Each connection holds a database connection for the run, beside the few the rest of the
+# process uses: SQLAlchemy's pool gives at most 15 at once without waiting (5 + 10 overflow).
+MAX_MAIL_CONNECTIONS = 12
 
 
 def instance_path() -> str:
@@ -161,6 +169,11 @@ def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
     if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
         raise RuntimeError(f"FEEDSVC_TRUSTED_PROXIES: a count of proxies (0, 1, 2 …), not {proxies!r}")
     app.config["BOUNCE_ADDRESS"] = _bounce_address(app.config["BOUNCE_ADDRESS"])
+    connections = app.config["MAIL_CONNECTIONS"]
+    if isinstance(connections, bool) or not isinstance(connections, int) \
+            or not 1 <= connections <= MAX_MAIL_CONNECTIONS:
+        raise RuntimeError(f"FEEDSVC_MAIL_CONNECTIONS: a number of SMTP connections from 1 to "
+                           f"{MAX_MAIL_CONNECTIONS}, not {connections!r}")
     zone(app.config["TIMEZONE"])
 
 

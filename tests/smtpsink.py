@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 from dataclasses import dataclass, field
 
 from aiosmtpd.controller import Controller
@@ -20,6 +21,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     content: bytes
+    at: float = field(default_factory=time.time)  # when it was accepted (the epoch, seconds)
 
 
 @dataclass

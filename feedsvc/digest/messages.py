@@ -2,26 +2,35 @@
 
 Confirmations and digests are built when they are sent, from the subscriber and the edition;
 an operator's test is built when queued and kept on its row. A digest is rendered once per
-group (the same articles, language, zone and day) and personalised per reader.
+group (the same articles, language, zone and day), built to bytes once, and filled in per
+reader (feedsvc.mail.stencil).
 """
 from __future__ import annotations
 
 import json
+import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timezone
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Protocol
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import DEFAULTS
-from ..models import Article, Delivery, DeliveryKind, Subscriber, SubscriberState
+from ..mail.message import (
+    OutgoingMessage, build_message, list_headers, list_unsubscribe, parse_mailbox, sign_message,
+)
+from ..mail.outbox import Claimed
+from ..mail.stencil import Stencil
+from ..models import Article, Delivery, DeliveryKind, Edition, Subscriber, SubscriberState
 from ..timestamps import day_only
-from ..mail.message import OutgoingMessage, build_message, list_headers, sign_message
 from .compose import DigestContent, DigestItem, compose_items
-from .render import DigestWording, personalise, render_confirmation, render_digest
+from .render import DigestWording, RenderedDigest, personal_values, render_confirmation, render_digest
+from .wording import PLACEHOLDERS
 
 
 @dataclass(frozen=True)
@@ -50,40 +59,67 @@ class MailSettings:
     dkim: Dkim | None = None
 
 
+class Reader(Protocol):
+    """What mails need of a subscriber: a Subscriber, or a row of these columns."""
+
+    id: int
+    email: str
+    state: SubscriberState
+    language: str
+    timezone: str
+
+
 @dataclass(frozen=True)
 class Links:
     """Absolute URLs for a subscriber's mail; the web layer builds them (it holds the secret)."""
 
     article: Callable[[str], str]
-    confirm: Callable[[Subscriber], str]
-    preferences: Callable[[Subscriber], str]
-    unsubscribe: Callable[[Subscriber], str]
+    confirm: Callable[[Reader], str]
+    preferences: Callable[[Reader], str]
+    unsubscribe: Callable[[Reader], str]
 
 
 class MessageBuilder:
-    """The outbox's builder for confirmations, digests and tests; renders are shared over a run."""
+    """The outbox's builder for confirmations, digests and tests; digests by render group."""
 
     def __init__(self, settings: MailSettings, links: Links, wording: DigestWording | None = None):
-        self.settings, self.links, self.wording = settings, links, wording
-        self.renders: dict = {}
+        self.settings, self.links = settings, links
+        self.digests = DigestGroups(settings, links, wording)
 
-    def __call__(self, session: Session, delivery: Delivery, now: datetime) -> bytes | None:
-        """The message's bytes; None when it is no longer wanted."""
-        subscriber = delivery.subscriber
-        if not still_wanted(delivery, subscriber):
-            return None
-        if delivery.raw_message is not None:
-            return delivery.raw_message
-        if delivery.kind == DeliveryKind.CONFIRM:
-            return self.confirmation(delivery, subscriber, now)
-        edition = delivery.edition
-        ids = tuple(json.loads(edition.article_ids)) if edition else ()
-        day = edition.edition_date if edition else now.date()
-        return digest_message(session, subscriber, ids, day, message_id=delivery.message_id,
-                              settings=self.settings, links=self.links, now=now,
-                              wording=self.wording, renders=self.renders)
+    def __call__(self, session: Session, batch: Sequence[Claimed], now: datetime) -> Callable[[Claimed, datetime], bytes | None]:
+        """Read what ``batch`` needs (three queries) and render its new groups; the function
+        that makes each message's bytes with no database."""
+        subscriber_ids = {c.subscriber_id for c in batch if c.subscriber_id is not None}
+        edition_ids = {c.edition_id for c in batch if c.edition_id is not None}
+        readers = {row.id: row for row in session.execute(
+            select(Subscriber.id, Subscriber.email, Subscriber.state, Subscriber.language, Subscriber.timezone)
+            .where(Subscriber.id.in_(subscriber_ids)))} if subscriber_ids else {}
+        editions = {row.id: row for row in session.execute(
+            select(Edition.id, Edition.article_ids, Edition.edition_date).where(Edition.id.in_(edition_ids)))
+        } if edition_ids else {}
+        raw = dict(session.execute(select(Delivery.id, Delivery.raw_message).where(
+            Delivery.id.in_([c.id for c in batch]), Delivery.raw_message.is_not(None))).all())
+        groups = {}
+        for claimed in batch:
+            reader, edition = readers.get(claimed.subscriber_id), editions.get(claimed.edition_id)
+            if claimed.kind == DeliveryKind.DIGEST and reader is not None:
+                ids = tuple(json.loads(edition.article_ids)) if edition else ()
+                day = edition.edition_date if edition else now.date()
+                groups[claimed.id] = self.digests.render(session, reader, ids, day)
 
-    def confirmation(self, delivery: Delivery, subscriber: Subscriber, now: datetime) -> bytes:
+        def build(claimed: Claimed, now: datetime) -> bytes | None:
+            reader = readers.get(claimed.subscriber_id)
+            if not still_wanted(claimed, reader):
+                return None
+            if claimed.id in raw:
+                return raw[claimed.id]
+            if claimed.kind == DeliveryKind.CONFIRM:
+                return self.confirmation(claimed, reader, now)
+            return self.digests.message(groups[claimed.id], reader, message_id=claimed.message_id, now=now)
+
+        return build
+
+    def confirmation(self, delivery: Claimed, subscriber: Reader, now: datetime) -> bytes:
         """The double opt-in mail."""
         settings = self.settings
         rendered = render_confirmation(
@@ -98,7 +134,7 @@ class MessageBuilder:
         ), settings, now)
 
 
-def still_wanted(delivery: Delivery, subscriber: Subscriber | None) -> bool:
+def still_wanted(delivery: Claimed, subscriber: Reader | None) -> bool:
     """A confirmation only while pending, a digest only while confirmed; a test always."""
     if delivery.kind == DeliveryKind.TEST:
         return True
@@ -106,38 +142,79 @@ def still_wanted(delivery: Delivery, subscriber: Subscriber | None) -> bool:
     return subscriber is not None and subscriber.state == wanted_state
 
 
-def digest_message(session: Session, subscriber: Subscriber, ids: tuple[int, ...], day: date, *,
+class DigestGroups:
+    """Digests by render group (the same articles, language, zone and day): each group is
+    rendered once, built into a stencil by its first reader, and filled in for every reader
+    (issue 11). One per delivery run, shared by its connections."""
+
+    def __init__(self, settings: MailSettings, links: Links, wording: DigestWording | None = None):
+        self.settings, self.links, self.wording = settings, links, wording
+        self._renders: dict[tuple, RenderedDigest | str] = {}  # str: why the group cannot be built
+        self._stencils: dict[tuple, Stencil] = {}
+        self._lock = threading.Lock()  # no two connections render one group
+
+    def render(self, session: Session, reader: Reader, ids: tuple[int, ...], day: date) -> tuple:
+        """Render the group of ``reader``'s digest of these articles unless done; the group's key."""
+        key = (ids, reader.language, reader.timezone, day)
+        with self._lock:
+            if key not in self._renders:
+                settings = self.settings
+                content = DigestContent(
+                    site_name=settings.site_name, site_url=settings.site_url, edition_date=day,
+                    language=reader.language, timezone=reader.timezone,
+                    items=compose_items(digest_items(session, ids, self.links, ZoneInfo(settings.site_timezone))),
+                )
+                try:
+                    self._renders[key] = render_digest(content, templates_dir=settings.templates_dir,
+                                                       wording=self.wording)
+                except ValueError as exc:  # the operators' wording, our data: every reader alike
+                    self._renders[key] = str(exc)
+        return key
+
+    def message(self, key: tuple, reader: Reader, *, message_id: str | None, now: datetime) -> bytes:
+        """``reader``'s digest of the rendered group ``key``, signed when a DKIM key is configured."""
+        rendered = self._renders[key]
+        if isinstance(rendered, str):
+            raise ValueError(rendered)
+        settings = self.settings
+        unsubscribe = self.links.unsubscribe(reader)
+        values = personal_values(unsubscribe_url=unsubscribe, preferences_url=self.links.preferences(reader))
+        fields = {
+            "To": reader.email,
+            "Message-ID": message_id or make_msgid(domain=parse_mailbox(settings.from_addr).domain),
+            "Date": format_datetime(now.astimezone(timezone.utc)),
+            "List-Unsubscribe": list_unsubscribe(unsubscribe, settings.unsubscribe_mailto),
+        }
+        stencil = self._stencils.get(key)
+        if stencil is None:  # this reader's message, built by the email package, is the pattern
+            msg = build_message(OutgoingMessage(
+                to=reader.email, subject=rendered.subject, text=rendered.text, html=rendered.html,
+                from_addr=settings.from_addr, reply_to=settings.reply_to, message_id=fields["Message-ID"],
+                headers=list_headers(settings.list_id, unsubscribe, settings.unsubscribe_mailto),
+            ), now=now)
+            stencil = self._stencils[key] = Stencil.from_message(msg, fields=fields, placeholders=PLACEHOLDERS)
+        return sign(stencil.fill(fields, values), settings)
+
+
+def digest_message(session: Session, subscriber: Reader, ids: tuple[int, ...], day: date, *,
                    message_id: str | None, settings: MailSettings, links: Links, now: datetime,
-                   wording: DigestWording | None = None, renders: dict | None = None) -> bytes:
-    """The complete digest message for one subscriber: rendered once per group, then personalised."""
-    renders = {} if renders is None else renders
-    key = (ids, subscriber.language, subscriber.timezone, day)
-    if key not in renders:
-        renders[key] = render_digest(
-            DigestContent(
-                site_name=settings.site_name, site_url=settings.site_url, edition_date=day,
-                language=subscriber.language, timezone=subscriber.timezone,
-                items=compose_items(digest_items(session, ids, links, ZoneInfo(settings.site_timezone))),
-            ),
-            templates_dir=settings.templates_dir, wording=wording,
-        )
-    unsubscribe = links.unsubscribe(subscriber)
-    rendered = personalise(renders[key], unsubscribe_url=unsubscribe,
-                           preferences_url=links.preferences(subscriber))
-    return finish(OutgoingMessage(
-        to=subscriber.email, subject=rendered.subject, text=rendered.text, html=rendered.html,
-        from_addr=settings.from_addr, reply_to=settings.reply_to, message_id=message_id,
-        headers=list_headers(settings.list_id, unsubscribe, settings.unsubscribe_mailto),
-    ), settings, now)
+                   wording: DigestWording | None = None) -> bytes:
+    """The complete digest message for one subscriber, as the outbox sends it (previews, tests)."""
+    groups = DigestGroups(settings, links, wording)
+    return groups.message(groups.render(session, subscriber, ids, day), subscriber, message_id=message_id, now=now)
 
 
 def finish(message: OutgoingMessage, settings: MailSettings, now: datetime) -> bytes:
     """The message's bytes, DKIM-signed when a key is configured."""
-    data = build_message(message, now=now).as_bytes()
-    if settings.dkim is not None:
-        data = sign_message(data, selector=settings.dkim.selector, domain=settings.dkim.domain,
-                            private_key_pem=settings.dkim.private_key_pem)
-    return data
+    return sign(build_message(message, now=now).as_bytes(), settings)
+
+
+def sign(data: bytes, settings: MailSettings) -> bytes:
+    """``data`` with a DKIM signature when a key is configured."""
+    if settings.dkim is None:
+        return data
+    return sign_message(data, selector=settings.dkim.selector, domain=settings.dkim.domain,
+                        private_key_pem=settings.dkim.private_key_pem)
 
 
 def digest_items(session: Session, ids, links: Links, site_zone: ZoneInfo) -> list[DigestItem]:

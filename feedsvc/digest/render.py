@@ -35,7 +35,8 @@ from .wording import (
 
 __all__ = [
     "PREFERENCES_PLACEHOLDER", "UNSUBSCRIBE_PLACEHOLDER", "DigestWording", "RenderedDigest",
-    "WordingError", "personalise", "render_confirmation", "render_digest", "validate_wording",
+    "WordingError", "personal_values", "personalise", "render_confirmation", "render_digest",
+    "validate_wording",
 ]
 
 PREHEADER_TITLES = 3
@@ -116,17 +117,22 @@ def personalise(
     rendered: RenderedDigest, *, unsubscribe_url: str, preferences_url: str
 ) -> RenderedDigest:
     """``rendered`` with one reader's links in place of the placeholders."""
+    values = personal_values(unsubscribe_url=unsubscribe_url, preferences_url=preferences_url)
+    return RenderedDigest(
+        subject=rendered.subject,
+        html=_PLACEHOLDER.sub(lambda m: values["html"][m.group()], rendered.html),
+        text=_PLACEHOLDER.sub(lambda m: values["plain"][m.group()], rendered.text),
+    )
+
+
+def personal_values(*, unsubscribe_url: str, preferences_url: str) -> dict[str, dict[str, str]]:
+    """What replaces each placeholder, by body: ``{"plain": {…}, "html": {…}}``."""
     for url in (unsubscribe_url, preferences_url):
         if not is_safe_url(url):
             raise ValueError(f"personal links must be absolute http(s) URLs, got {url!r}")
     raw = {UNSUBSCRIBE_PLACEHOLDER: unsubscribe_url, PREFERENCES_PLACEHOLDER: preferences_url}
     # The placeholders sit in href attributes, where '&' and quotes must be escaped.
-    escaped = {key: str(escape(value)) for key, value in raw.items()}
-    return RenderedDigest(
-        subject=rendered.subject,
-        html=_PLACEHOLDER.sub(lambda m: escaped[m.group()], rendered.html),
-        text=_PLACEHOLDER.sub(lambda m: raw[m.group()], rendered.text),
-    )
+    return {"plain": raw, "html": {key: str(escape(value)) for key, value in raw.items()}}
 
 
 def render_confirmation(

@@ -1,11 +1,12 @@
-"""The outbox: claim messages, build and send them, record what happened; for every kind of mail.
+"""The outbox: claim messages, record what happened to them, retry; for every kind of mail.
 
-Each message is a ``Delivery`` row. A worker claims a batch (pending and due, or
-``sending`` whose lease ran out) in one atomic UPDATE, asks the caller's builder for each
-message's bytes, sends, and commits ``sent`` right after the backend accepted each one. A
-crash can therefore leave at most the messages that were on the wire (one per open
-connection) unrecorded; they are sent again once their lease runs out, because there is no
-proof they were accepted.
+Each message is a ``Delivery`` row, moving pending -> sending -> sent / failed / cancelled.
+A connection claims a batch (pending and due, or ``sending`` whose lease ran out) with lean
+SQL that returns what building the messages needs, and after each send records the outcome
+in one UPDATE, committed right after the backend answered. A crash can therefore leave at
+most the messages that were on the wire (one per open connection) unrecorded; they are sent
+again once their lease runs out, because there is no proof they were accepted. The runs that
+send over one or more connections are feedsvc.mail.sender's.
 
 What a message says is not the outbox's business: confirmations and digests are built by
 the digest module's builder (feedsvc.digest.messages), which also says when a message is no
@@ -15,18 +16,18 @@ and the run stops (issue 12).
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Callable, Protocol
+from typing import Callable, NamedTuple, Protocol
 
-from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import Connection, and_, bindparam, delete, func, or_, select, update
+from sqlalchemy.orm import Session
 
 from ..config import DEFAULTS
-from ..models import Delivery, DeliveryState, Subscriber, utcnow
+from ..models import Delivery, DeliveryKind, DeliveryState, Subscriber
 from ..subscribers import count_bounce
-from .backends import BackendUnavailable, MailBackend, PermanentFailure, TemporaryFailure
 from .verp import make_verp_address
 
 UNSENT = (DeliveryState.PENDING, DeliveryState.SENDING)
@@ -39,14 +40,28 @@ class SendOutcome(StrEnum):
     RETRYING = "retrying"
     FAILED = "failed"
     CANCELLED = "cancelled"
-    SKIPPED = "skipped"  # another worker had it already
+
+
+class Claimed(NamedTuple):
+    """A claimed message: its row's columns that building and recording it need."""
+
+    id: int
+    kind: DeliveryKind
+    to_addr: str
+    message_id: str
+    subscriber_id: int | None
+    edition_id: int | None
+    attempts: int
 
 
 class Builder(Protocol):
-    """Makes a claimed message's bytes: None when it is no longer wanted (it is cancelled);
-    ValueError when our data cannot make a valid message (it fails, without retries)."""
+    """Reads what a claimed batch needs, in the claim's transaction, and returns the function
+    that makes each message's bytes with no database: None when a message is no longer wanted
+    (it is cancelled); ValueError when our data cannot make a valid message (it fails, without
+    retries). Connections share one builder, each calling it for its own batches."""
 
-    def __call__(self, session: Session, delivery: Delivery, now: datetime) -> bytes | None: ...
+    def __call__(self, session: Session, batch: Sequence[Claimed],
+                 now: datetime) -> Callable[[Claimed, datetime], bytes | None]: ...
 
 
 @dataclass(frozen=True)
@@ -83,68 +98,55 @@ class DeliveryReport:
     stopped: str | None = None  # why the run ended early (e.g. the server is down)
     errors: list[str] = field(default_factory=list)
 
+    def count(self, outcome: SendOutcome, error: str | None = None) -> None:
+        """Count one message's outcome (and the error that made it fail)."""
+        setattr(self, outcome.value, getattr(self, outcome.value) + 1)
+        if error is not None:
+            self.errors.append(error)
 
-def deliver_pending(
-    make_session: sessionmaker, backend: MailBackend, settings: OutboxSettings, build: Builder, *,
-    now: Callable[[], datetime] = utcnow, only: list[int] | None = None, batch: int = 100,
-    limit: int | None = None, on_message: Callable[[int, SendOutcome], None] | None = None,
-    throttle: Callable[[], None] | None = None,
-) -> DeliveryReport:
-    """Send what is due in the outbox until it is empty, ``limit`` is reached or the backend is down."""
-    report = DeliveryReport()
-    done = 0
-    # No eager open(): the backend connects at the first send, so a server that is down
-    # is met where its failure is recorded and the run stops cleanly.
-    try:
-        while limit is None or done < limit:
-            size = batch if limit is None else min(batch, limit - done)
-            with make_session() as session, session.begin():
-                claimed = claim(session, now(), settings.lease_seconds, size, only)
-            if not claimed:
-                break
-            for position, delivery_id in enumerate(claimed):
-                if throttle:
-                    throttle()
-                outcome = send_one(make_session, delivery_id, backend, settings, build, now, report)
-                done += 1
-                if on_message:
-                    on_message(delivery_id, outcome)
-                if report.stopped:
-                    with make_session() as session, session.begin():
-                        release(session, claimed[position + 1:])
-                    return report
-    finally:
-        backend.close()
-    return report
+
+def _due(now: datetime):
+    return or_(
+        and_(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now),
+        and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
+    )
+
+
+_CLAIMED_COLUMNS = (Delivery.id, Delivery.kind, Delivery.to_addr, Delivery.message_id, Delivery.subscriber_id,
+                    Delivery.edition_id, Delivery.attempts)
 
 
 def claim(session: Session, now: datetime, lease_seconds: int, size: int,
-          only: list[int] | None = None) -> list[int]:
-    """Take up to ``size`` due messages for this worker, in the caller's transaction; their ids.
+          only: list[int] | None = None) -> list[Claimed]:
+    """Take up to ``size`` due messages for this connection, in the caller's transaction.
 
-    The ids are picked first and then updated: PostgreSQL may re-run an ``IN (subquery
+    The rows are picked first and then updated: PostgreSQL may re-run an ``IN (subquery
     LIMIT n)`` per row and so claim more than ``n`` (seen here: one worker took all 200 rows
     with ``size=100``). The pick is ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers
     take disjoint batches; on SQLite the transaction began IMMEDIATE and holds the one
     write lock, which does the same.
     """
-    due = or_(
-        and_(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now),
-        and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
-    )
-    pick = select(Delivery.id).where(due).order_by(Delivery.id).limit(size)
+    pick = select(*_CLAIMED_COLUMNS).where(_due(now)).order_by(Delivery.id).limit(size)
     if only is not None:
         pick = pick.where(Delivery.id.in_(only))
     if session.get_bind().dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
-    ids = list(session.scalars(pick))
-    if ids:
+    batch = [Claimed(*row) for row in session.execute(pick)]
+    if batch:
         session.execute(
-            update(Delivery).where(Delivery.id.in_(ids))
+            update(Delivery).where(Delivery.id.in_([c.id for c in batch]))
             .values(state=DeliveryState.SENDING, lease_until=now + timedelta(seconds=lease_seconds))
             .execution_options(synchronize_session=False)
         )
-    return ids
+    return batch
+
+
+def count_due(session: Session, now: datetime, only: list[int] | None = None) -> int:
+    """How many messages a run could claim now."""
+    query = select(func.count(Delivery.id)).where(_due(now))
+    if only is not None:
+        query = query.where(Delivery.id.in_(only))
+    return session.execute(query).scalar_one()
 
 
 def release(session: Session, ids: list[int]) -> None:
@@ -157,92 +159,51 @@ def release(session: Session, ids: list[int]) -> None:
         )
 
 
-def send_one(make_session: sessionmaker, delivery_id: int, backend: MailBackend,
-             settings: OutboxSettings, build: Builder, now: Callable[[], datetime],
-             report: DeliveryReport) -> SendOutcome:
-    """Build, send and record one claimed message: two short transactions around the send.
-
-    One reads and builds; the other records the outcome right after the backend answered
-    (the crash guarantee rests on it).
-    """
-    with make_session() as session, session.begin():
-        delivery = session.get(Delivery, delivery_id)
-        if delivery is None or delivery.state != DeliveryState.SENDING:
-            return SendOutcome.SKIPPED
-        try:
-            data = build(session, delivery, now())
-        except ValueError as exc:  # our data cannot make a valid message: retrying won't help
-            return record_failure(delivery, f"cannot build message: {exc}", settings, report, bounce=False)
-        if data is None:
-            return record_cancelled(delivery, report)
-        to_addr = delivery.to_addr
-    try:
-        backend.send(data, from_addr=settings.envelope_sender(delivery_id), to_addrs=[to_addr])
-    except PermanentFailure as exc:
-        with make_session() as session, session.begin():
-            return record_failure(session.get(Delivery, delivery_id), str(exc), settings, report, bounce=True)
-    except TemporaryFailure as exc:
-        with make_session() as session, session.begin():
-            outcome = record_retry(session.get(Delivery, delivery_id), str(exc), settings, now(), report)
-        if isinstance(exc, BackendUnavailable):
-            # The backend, not this recipient, is the problem: stop instead of burning the
-            # attempts of every message behind this one.
-            report.stopped = str(exc)
-        return outcome
-    with make_session() as session, session.begin():
-        record_sent(session, delivery_id, now())
-    report.sent += 1
-    return SendOutcome.SENT
+# One statement each on the table, compiled once (SQLAlchemy caches it) and run with the
+# message's values: the outbox's state changes are the hot path of a mailing (issue 11), where
+# the ORM's update machinery cost as much as the SMTP exchange, and no object is loaded.
+_TABLE = Delivery.__table__
+_SET = update(_TABLE).where(_TABLE.c.id == bindparam("delivery_id"))
+_SENT = _SET.values(state=DeliveryState.SENT, sent_at=bindparam("now"), lease_until=None, last_error=None,
+                    attempts=_TABLE.c.attempts + 1)
 
 
-def record_sent(session: Session, delivery_id: int, now: datetime) -> None:
-    """The backend accepted the message: ``sent``, in one UPDATE."""
-    session.execute(
-        update(Delivery).where(Delivery.id == delivery_id)
-        .values(state=DeliveryState.SENT, sent_at=now, lease_until=None, last_error=None,
-                attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
+def record_sent(db: Session | Connection, delivery_id: int, now: datetime) -> None:
+    """The backend accepted the message: ``sent``, in one UPDATE (a bare Connection will do)."""
+    db.execute(_SENT, {"delivery_id": delivery_id, "now": now})
 
 
-def record_cancelled(delivery: Delivery, report: DeliveryReport) -> SendOutcome:
+def record_cancelled(session: Session, claimed: Claimed) -> SendOutcome:
     """The message is no longer wanted (its reader left, or confirmed already)."""
-    delivery.state = DeliveryState.CANCELLED
-    delivery.lease_until = None
-    report.cancelled += 1
+    session.execute(_SET.values(state=DeliveryState.CANCELLED, lease_until=None), {"delivery_id": claimed.id})
     return SendOutcome.CANCELLED
 
 
-def record_failure(delivery: Delivery, message: str, settings: OutboxSettings, report: DeliveryReport,
-                   *, bounce: bool) -> SendOutcome:
+def record_failure(session: Session, claimed: Claimed, message: str, settings: OutboxSettings,
+                   *, bounce: bool) -> tuple[SendOutcome, str]:
     """The message will never go: ``failed``; with ``bounce``, the refusal counts against its address."""
-    delivery.attempts += 1
-    delivery.state = DeliveryState.FAILED
-    delivery.lease_until = None
-    delivery.last_error = message[:1000]
-    subscriber: Subscriber | None = delivery.subscriber
-    if bounce and subscriber is not None:
-        count_bounce(subscriber, settings.bounce_limit)
-    report.failed += 1
-    report.errors.append(f"{delivery.to_addr}: {message}")
-    return SendOutcome.FAILED
+    session.execute(_SET.values(state=DeliveryState.FAILED, lease_until=None, last_error=message[:1000],
+                                attempts=_TABLE.c.attempts + 1), {"delivery_id": claimed.id})
+    if bounce and claimed.subscriber_id is not None:
+        subscriber = session.get(Subscriber, claimed.subscriber_id)
+        if subscriber is not None:
+            count_bounce(subscriber, settings.bounce_limit)
+            session.flush()
+    return SendOutcome.FAILED, f"{claimed.to_addr}: {message}"
 
 
-def record_retry(delivery: Delivery, message: str, settings: OutboxSettings, now: datetime,
-                 report: DeliveryReport) -> SendOutcome:
+def record_retry(session: Session, claimed: Claimed, message: str, settings: OutboxSettings,
+                 now: datetime) -> tuple[SendOutcome, str | None]:
     """Try again after a backoff, or give up once the attempts are used up."""
-    delivery.attempts += 1
-    delivery.last_error = message[:1000]
-    delivery.lease_until = None
-    if delivery.attempts >= settings.max_attempts:
-        delivery.state = DeliveryState.FAILED
-        report.failed += 1
-        report.errors.append(f"{delivery.to_addr}: gave up after {delivery.attempts} attempts: {message}")
-        return SendOutcome.FAILED
-    delivery.state = DeliveryState.PENDING
-    delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(delivery.attempts, settings))
-    report.retrying += 1
-    return SendOutcome.RETRYING
+    attempts = claimed.attempts + 1
+    if attempts >= settings.max_attempts:
+        session.execute(_SET.values(state=DeliveryState.FAILED, lease_until=None, last_error=message[:1000],
+                                    attempts=attempts), {"delivery_id": claimed.id})
+        return SendOutcome.FAILED, f"{claimed.to_addr}: gave up after {attempts} attempts: {message}"
+    later = now + timedelta(seconds=backoff_seconds(attempts, settings))
+    session.execute(_SET.values(state=DeliveryState.PENDING, lease_until=None, last_error=message[:1000],
+                                attempts=attempts, next_attempt_at=later), {"delivery_id": claimed.id})
+    return SendOutcome.RETRYING, None
 
 
 def backoff_seconds(attempts: int, settings: OutboxSettings, rng: random.Random | None = None) -> float:

@@ -10,12 +10,12 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from .. import config, db, ratelimit
-from ..digest.messages import Dkim, Links, MailSettings, MessageBuilder
+from ..digest.messages import Dkim, Links, MailSettings, MessageBuilder, Reader
 from ..digest.operator_wording import load_wording
 from ..mail.backends import MailBackend, backend_from_url
 from ..mail.message import parse_mailbox
-from ..mail.outbox import DeliveryReport, OutboxSettings, deliver_pending
-from ..models import Subscriber
+from ..mail.outbox import DeliveryReport, OutboxSettings
+from ..mail.sender import deliver_pending
 from ..signing import make_token
 from ..web import external_url
 
@@ -73,7 +73,7 @@ def links(app: Flask) -> Links:
     secret = app.config["SECRET_KEY"]
 
     def signed(endpoint: str, purpose: str):
-        def url(subscriber: Subscriber) -> str:
+        def url(subscriber: Reader) -> str:
             return external_url(app, endpoint,
                                 token=make_token(secret, purpose, subscriber.id, subscriber.email))
         return url
@@ -92,13 +92,18 @@ def open_backend(app: Flask) -> MailBackend:
 
 
 def run_delivery(app: Flask, **options) -> DeliveryReport:
-    """Send what is due in the outbox; digests in the operators' current wording."""
+    """Send what is due in the outbox over FEEDSVC_MAIL_CONNECTIONS connections; digests in the
+    operators' current wording."""
     with db.new_session(app) as session:
         wording = load_wording(session)
     if app.config["MAIL_RATE_PER_SECOND"] or app.config["MAIL_RATE_PER_MINUTE"]:
         options.setdefault("throttle", make_throttle(app))
+    connections = app.config["MAIL_CONNECTIONS"]
+    if options.get("only") is not None:
+        connections = max(1, min(connections, len(options["only"])))
+    options.setdefault("connections", connections)
     return deliver_pending(
-        app.extensions["feedsvc.sessionmaker"], open_backend(app), outbox_settings(app),
+        app.extensions["feedsvc.sessionmaker"], lambda: open_backend(app), outbox_settings(app),
         MessageBuilder(mail_settings(app), links(app), wording), **options,
     )
 

@@ -1,13 +1,11 @@
 """sign_message: a DKIM signature that dkimpy verifies, before and after an SMTP hop."""
 from __future__ import annotations
 
-import base64
 import re
 
 import dkim
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from dkimkeys import dns_lookup, make_key_pair
 
 from feedsvc.mail.backends import backend_from_url
 from feedsvc.mail.message import build_message, sign_message
@@ -20,25 +18,13 @@ SELECTOR, DOMAIN = "digest2025", "news.example.org"
 @pytest.fixture(scope="module")
 def key_pair():
     """(private key PEM, the DNS TXT record publishing its public key)."""
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.TraditionalOpenSSL,
-        serialization.NoEncryption(),
-    )
-    der = key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    return pem, b"v=DKIM1; k=rsa; p=" + base64.b64encode(der)
+    return make_key_pair()
 
 
 @pytest.fixture(scope="module")
 def dnsfunc(key_pair):
     """A DNS look-up that knows only our selector's record."""
-    def lookup(name, timeout=5):
-        assert name == f"{SELECTOR}._domainkey.{DOMAIN}.".encode()
-        return key_pair[1]
-    return lookup
+    return dns_lookup(SELECTOR, DOMAIN, key_pair[1])
 
 
 def signed_digest(key_pair, **kwargs) -> bytes:
