@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
@@ -18,6 +19,7 @@ class InvalidToken(ValueError):
     """A token that is forged, expired, for another purpose or for another address."""
 
 
+@lru_cache(maxsize=16)  # a mailing signs two tokens per reader with the same few serializers
 def _serializer(secret: str, purpose: str) -> URLSafeTimedSerializer:
     if purpose not in PURPOSES:
         raise ValueError(f"unknown token purpose {purpose!r}")

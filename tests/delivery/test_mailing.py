@@ -25,6 +25,7 @@ from feedsvc.models import Article, Delivery, Subscriber
 from feedsvc.services import outbox
 from feedsvc.services.digests import build_due
 from feedsvc.signing import matches_address, read_token
+from feedsvc.web import external_url
 
 from .conftest import NOW
 
@@ -131,3 +132,14 @@ def test_every_message_of_a_mailing_carries_its_own_dkim_signature(app, handler,
     assert len(handler.received) == n
     for got in handler.received:
         assert got.content.startswith(b"DKIM-Signature:") and dkim.verify(got.content, dnsfunc=lookup)
+
+
+def test_personal_links_are_the_urls_the_routes_build(app):
+    # links() builds each URL once and puts every reader's token in it (issue 11).
+    reader = Subscriber(id=7, email="li.lei@example.com")
+    links = outbox.links(app)
+    for purpose, endpoint in (("unsubscribe", "public.unsubscribe"), ("preferences", "public.preferences"),
+                              ("confirm", "public.confirm")):
+        link = getattr(links, purpose)(reader)
+        assert link == external_url(app, endpoint, token=link.rsplit("/", 1)[1])
+        assert is_link_for(link, purpose, app.config["SECRET_KEY"], reader)
