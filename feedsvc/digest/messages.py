@@ -24,7 +24,7 @@ from ..config import DEFAULTS
 from ..mail.message import (
     OutgoingMessage, build_message, list_headers, list_unsubscribe, parse_mailbox, sign_message,
 )
-from ..mail.outbox import Claimed
+from ..mail.outbox import Claimed, due
 from ..mail.stencil import Stencil
 from ..models import Article, Delivery, DeliveryKind, Edition, Subscriber, SubscriberState
 from ..timestamps import day_only
@@ -86,9 +86,21 @@ class MessageBuilder:
         self.settings, self.links = settings, links
         self.digests = DigestGroups(settings, links, wording)
 
+    def prepare(self, session: Session, now: datetime, only: list[int] | None = None) -> None:
+        """Render every group the run's digests fall in (one query), before anything is sent."""
+        query = (
+            select(Edition.article_ids, Edition.edition_date, Subscriber.language, Subscriber.timezone).distinct()
+            .join(Delivery, Delivery.edition_id == Edition.id).join(Subscriber, Subscriber.id == Edition.subscriber_id)
+            .where(due(now), Delivery.kind == DeliveryKind.DIGEST, Subscriber.state == SubscriberState.CONFIRMED)
+        )
+        if only is not None:
+            query = query.where(Delivery.id.in_(only))
+        for article_ids, day, language, zone in session.execute(query):
+            self.digests.render(session, tuple(json.loads(article_ids)), language, zone, day)
+
     def __call__(self, session: Session, batch: Sequence[Claimed], now: datetime) -> Callable[[Claimed, datetime], bytes | None]:
-        """Read what ``batch`` needs (three queries) and render its new groups; the function
-        that makes each message's bytes with no database."""
+        """Read what ``batch`` needs (three queries) and render any group prepare() did not;
+        the function that makes each message's bytes with no database."""
         subscriber_ids = {c.subscriber_id for c in batch if c.subscriber_id is not None}
         edition_ids = {c.edition_id for c in batch if c.edition_id is not None}
         readers = {row.id: row for row in session.execute(
@@ -105,7 +117,7 @@ class MessageBuilder:
             if claimed.kind == DeliveryKind.DIGEST and reader is not None:
                 ids = tuple(json.loads(edition.article_ids)) if edition else ()
                 day = edition.edition_date if edition else now.date()
-                groups[claimed.id] = self.digests.render(session, reader, ids, day)
+                groups[claimed.id] = self.digests.render(session, ids, reader.language, reader.timezone, day)
 
         def build(claimed: Claimed, now: datetime) -> bytes | None:
             reader = readers.get(claimed.subscriber_id)
@@ -153,15 +165,15 @@ class DigestGroups:
         self._stencils: dict[tuple, Stencil] = {}
         self._lock = threading.Lock()  # no two connections render one group
 
-    def render(self, session: Session, reader: Reader, ids: tuple[int, ...], day: date) -> tuple:
-        """Render the group of ``reader``'s digest of these articles unless done; the group's key."""
-        key = (ids, reader.language, reader.timezone, day)
+    def render(self, session: Session, ids: tuple[int, ...], language: str, zone: str, day: date) -> tuple:
+        """Render the digest of these articles in this language, zone and day unless done; its key."""
+        key = (ids, language, zone, day)
         with self._lock:
             if key not in self._renders:
                 settings = self.settings
                 content = DigestContent(
                     site_name=settings.site_name, site_url=settings.site_url, edition_date=day,
-                    language=reader.language, timezone=reader.timezone,
+                    language=language, timezone=zone,
                     items=compose_items(digest_items(session, ids, self.links, ZoneInfo(settings.site_timezone))),
                 )
                 try:
@@ -201,7 +213,8 @@ def digest_message(session: Session, subscriber: Reader, ids: tuple[int, ...], d
                    wording: DigestWording | None = None) -> bytes:
     """The complete digest message for one subscriber, as the outbox sends it (previews, tests)."""
     groups = DigestGroups(settings, links, wording)
-    return groups.message(groups.render(session, subscriber, ids, day), subscriber, message_id=message_id, now=now)
+    key = groups.render(session, ids, subscriber.language, subscriber.timezone, day)
+    return groups.message(key, subscriber, message_id=message_id, now=now)
 
 
 def finish(message: OutgoingMessage, settings: MailSettings, now: datetime) -> bytes:

@@ -11,6 +11,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
@@ -286,11 +287,15 @@ def _flag(value: str, name: str) -> bool:
     raise ValueError(f"{name} must be 1 or 0, not {value!r}")
 
 
+# A mailing has one sender for every message unless VERP makes one per message: validated once.
+_normalised_sender = lru_cache(maxsize=64)(normalise_address)
+
+
 def _envelope(from_addr: str, to_addrs: Iterable[str]) -> tuple[str, tuple[str, ...]]:
     if isinstance(to_addrs, str):
         to_addrs = [to_addrs]
     try:
-        sender = normalise_address(from_addr)
+        sender = _normalised_sender(from_addr)
         recipients = tuple(normalise_address(addr) for addr in to_addrs)
     except ValueError as exc:
         raise PermanentFailure(str(exc)) from exc

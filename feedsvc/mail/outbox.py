@@ -55,13 +55,17 @@ class Claimed(NamedTuple):
 
 
 class Builder(Protocol):
-    """Reads what a claimed batch needs, in the claim's transaction, and returns the function
-    that makes each message's bytes with no database: None when a message is no longer wanted
-    (it is cancelled); ValueError when our data cannot make a valid message (it fails, without
-    retries). Connections share one builder, each calling it for its own batches."""
+    """Reads what a claimed batch needs and returns the function that makes each message's
+    bytes with no database: None when a message is no longer wanted (it is cancelled);
+    ValueError when our data cannot make a valid message (it fails, without retries).
+    Connections share one builder, each calling it for its own batches, in a read-only
+    transaction after the claim's."""
 
     def __call__(self, session: Session, batch: Sequence[Claimed],
                  now: datetime) -> Callable[[Claimed, datetime], bytes | None]: ...
+
+    def prepare(self, session: Session, now: datetime, only: list[int] | None) -> None:
+        """Once a run, before its first claim: what many batches share (a digest's groups)."""
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,8 @@ class DeliveryReport:
             self.errors.append(error)
 
 
-def _due(now: datetime):
+def due(now: datetime):
+    """The condition of a message a run may claim at ``now``: pending and due, or its lease run out."""
     return or_(
         and_(Delivery.state == DeliveryState.PENDING, Delivery.next_attempt_at <= now),
         and_(Delivery.state == DeliveryState.SENDING, Delivery.lease_until < now),
@@ -126,7 +131,7 @@ def claim(session: Session, now: datetime, lease_seconds: int, size: int,
     take disjoint batches; on SQLite the transaction began IMMEDIATE and holds the one
     write lock, which does the same.
     """
-    pick = select(*_CLAIMED_COLUMNS).where(_due(now)).order_by(Delivery.id).limit(size)
+    pick = select(*_CLAIMED_COLUMNS).where(due(now)).order_by(Delivery.id).limit(size)
     if only is not None:
         pick = pick.where(Delivery.id.in_(only))
     if session.get_bind().dialect.name == "postgresql":
@@ -143,7 +148,7 @@ def claim(session: Session, now: datetime, lease_seconds: int, size: int,
 
 def count_due(session: Session, now: datetime, only: list[int] | None = None) -> int:
     """How many messages a run could claim now."""
-    query = select(func.count(Delivery.id)).where(_due(now))
+    query = select(func.count(Delivery.id)).where(due(now))
     if only is not None:
         query = query.where(Delivery.id.in_(only))
     return session.execute(query).scalar_one()

@@ -1,8 +1,11 @@
 """Delivery runs: the outbox sent over one or more connections at once (issue 11).
 
-Each connection has its own backend (one SMTP connection), its own database connection and
-its own claims: it claims a batch, has the builder read what the batch needs, then sends
-message after message and records each outcome right after the backend answered. A relay
+Before the first claim, the builder prepares what all batches share (a digest renders every
+group due). Then each connection has its own backend (one SMTP connection), its own database
+connection and its own claims: it claims a batch in a short write transaction, has the
+builder read what the batch needs in a read-only one (no render or read holds SQLite's write
+lock), then sends message after message and records each outcome right after the backend
+answered. A relay
 that takes 20 ms per message caps one connection at 50 messages a second, whatever the
 sender does; N connections, each waiting on its own message, get N times as far. The first
 connection is the calling thread, the others are threads of their own: the work between two
@@ -34,11 +37,20 @@ def deliver_pending(
     build: Builder, *, connections: int = 1, now: Callable[[], datetime] = utcnow,
     only: list[int] | None = None, batch: int = 100, limit: int | None = None,
     on_message: Callable[[int, SendOutcome], None] | None = None, throttle: Callable[[], None] | None = None,
+    read_session: sessionmaker | None = None,
 ) -> DeliveryReport:
     """Send what is due over ``connections`` connections until the outbox is empty, ``limit`` is
-    reached or the backend is down; ``on_message`` is called for one message at a time."""
-    run = _Run(make_session, settings, build, now=now, only=only, batch=batch, limit=limit,
-               on_message=on_message, throttle=throttle, connections=connections)
+    reached or the backend is down; ``on_message`` is called for one message at a time.
+
+    ``read_session`` makes the sessions the builder reads in (default ``make_session``): on
+    SQLite, sessions that do not take the write lock, so renders never hold up the records.
+    """
+    read_session = read_session or make_session
+    with read_session() as session, session.begin():
+        build.prepare(session, now(), only)
+        due = count_due(session, now(), only) if connections > 1 else None
+    run = _Run(make_session, read_session, settings, build, now=now, only=only, batch=batch, limit=limit,
+               due=due, on_message=on_message, throttle=throttle, connections=connections)
     others = [threading.Thread(target=run.connection, args=(new_backend,), name=f"mail-connection-{k}")
               for k in range(1, connections)]
     for thread in others:
@@ -56,11 +68,12 @@ def deliver_pending(
 class _Run:
     """What the connections of one run share: the report, the claims still allowed, the stop."""
 
-    def __init__(self, make_session: sessionmaker, settings: OutboxSettings, build: Builder, *,
-                 now: Callable[[], datetime], only: list[int] | None, batch: int, limit: int | None,
-                 on_message: Callable[[int, SendOutcome], None] | None, throttle: Callable[[], None] | None,
-                 connections: int):
-        self.make_session, self.settings, self.build, self.now = make_session, settings, build, now
+    def __init__(self, make_session: sessionmaker, read_session: sessionmaker, settings: OutboxSettings,
+                 build: Builder, *, now: Callable[[], datetime], only: list[int] | None, batch: int,
+                 limit: int | None, due: int | None, on_message: Callable[[int, SendOutcome], None] | None,
+                 throttle: Callable[[], None] | None, connections: int):
+        self.make_session, self.read_session = make_session, read_session
+        self.settings, self.build, self.now = settings, build, now
         self.only, self.batch, self.connections = only, batch, connections
         self.on_message, self.throttle = on_message, throttle
         # Each connection holds one database connection for the whole run: no pool check-out
@@ -69,7 +82,7 @@ class _Run:
         self.report = DeliveryReport()
         self.error: BaseException | None = None
         self._left = limit  # messages the run may still claim (None: no limit)
-        self._due: int | None = None  # messages no connection has claimed yet, as estimated
+        self._due = due  # messages no connection has claimed yet, as estimated at the start
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
@@ -90,17 +103,14 @@ class _Run:
             self._stop.set()
 
     def _send_claims(self, db: Connection, session: Session, backend: MailBackend) -> None:
-        if self.connections > 1:
-            with self._lock, session.begin():
-                if self._due is None:
-                    self._due = count_due(session, self.now(), self.only)
         while size := self._take():
             with session.begin():
                 claimed = claim(session, self.now(), self.settings.lease_seconds, size, self.only)
-                make = self.build(session, claimed, self.now()) if claimed else None
             self._give_back(size - len(claimed))
             if not claimed:
                 return
+            with self.read_session() as reading, reading.begin():
+                make = self.build(reading, claimed, self.now())
             for position, message in enumerate(claimed):
                 if self._stop.is_set():
                     with session.begin():

@@ -107,7 +107,8 @@ def run_delivery(app: Flask, **options) -> DeliveryReport:
     options.setdefault("connections", connections)
     return deliver_pending(
         app.extensions["feedsvc.sessionmaker"], lambda: open_backend(app), outbox_settings(app),
-        MessageBuilder(mail_settings(app), links(app), wording), **options,
+        MessageBuilder(mail_settings(app), links(app), wording),
+        read_session=app.extensions["feedsvc.read_sessionmaker"], **options,
     )
 
 
