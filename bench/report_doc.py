@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from pathlib import Path
 
+from bench_digest import step_header, step_split
 from common import PROJECT_ROOT, markdown_table
 from loglog_svg import COLOURS, panel, svg_document
 from report_goals import goals_section, relay_section, startup_section
@@ -250,20 +251,11 @@ def digest_split(results: dict) -> list[str]:
     data = results.get("digest")
     if not data:
         return []
-    rows = []
-    for r in data["results"]:
-        s, total = r["send"]["spent"], r["delivery"]["seconds"]
-        if not total or not all(k in s for k in ("digest_message", "render_digest", "personalise", "_finish")):
-            continue
-        rest = s["digest_message"] - s["render_digest"] - s["personalise"] - s["_finish"]
-        rows.append([r["subscribers"], *(f"{v / total:.0%}" for v in (
-            s["render_digest"], s["personalise"], rest, s["_finish"], s["smtplib_sendmail"],
-            total - s["digest_message"] - s["smtplib_sendmail"]))])
+    rows = [row for row in map(step_split, data["results"]) if row]
     lines = []
     if rows:
         lines += ["**Digest delivery**, share of delivery time (timers around today's names, unprofiled):", "",
-                  markdown_table(["subscribers", "render (once per group)", "personalise", "links, headers",
-                                  "MIME build", "smtplib + sink", "database, ORM, loop"], rows), ""]
+                  markdown_table(step_header(), rows), ""]
     p = data.get("profile", {}).get("profile")
     if p:
         lines += [f"cProfile of `digest send --all` to {p['sent']:,} subscribers, build and delivery "
@@ -276,17 +268,20 @@ def kill_section(results: dict) -> list[str]:
     k = results.get("kill")
     if not k:
         return lines + [_missing("kill") + " Run `bench/run_all.py --with-kill-test --only kill`.", ""]
+    connections = k.get("connections", 1)  # runs before issue 11's connections sent over one
     return lines + [
         "`tests/delivery/test_crash.py -k killed` starts the delivery worker (`feedsvc worker`) against an",
         "SMTP server that holds each message 20 ms on the wire, kills its whole process group with",
         "SIGKILL at a random moment, starts it again after its lease ran out, and repeats; a last",
         "uninterrupted run finishes the outbox. Then it counts what the server received.", "",
-        markdown_table(["messages", "kills", "lost", "doubled", "sent by the last run"],
-                       [[k["messages"], k["kills"], k["lost"], k["doubled"], k["final_run_sent"]]]), "",
+        markdown_table(["messages", "connections", "kills", "lost", "doubled", "bound", "sent by the last run"],
+                       [[k["messages"], connections, k["kills"], k["lost"], k["doubled"], k["kills"] * connections,
+                         k["final_run_sent"]]]), "",
         "Nothing is lost: a message leaves the outbox only after the server accepted it. A message can",
         "go twice only when the worker dies between the server's acceptance and the commit that marks it",
-        "sent: that is the one message on the wire at the moment of the kill, so doubles are bounded by",
-        f"one per kill ({k['doubled']} doubled for {k['kills']} kills here), and the test asserts that bound.", "",
+        "sent: those are the messages on the wire at the moment of the kill, one per open connection, so",
+        f"doubles are bounded by one per connection per kill ({k['doubled']} doubled for {k['kills']} kills",
+        f"over {connections} connection(s) here), and the test asserts that bound.", "",
     ]
 
 
