@@ -16,7 +16,7 @@ and the run stops (issue 12).
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -52,6 +52,7 @@ class Claimed(NamedTuple):
     subscriber_id: int | None
     edition_id: int | None
     attempts: int
+    state: DeliveryState  # what it was claimed from: pending, or sending with its lease run out
 
 
 class Builder(Protocol):
@@ -118,36 +119,41 @@ def due(now: datetime):
 
 
 _CLAIMED_COLUMNS = (Delivery.id, Delivery.kind, Delivery.to_addr, Delivery.message_id, Delivery.subscriber_id,
-                    Delivery.edition_id, Delivery.attempts)
+                    Delivery.edition_id, Delivery.attempts, Delivery.state)
 
 
 def claim(session: Session, now: datetime, lease_seconds: int, size: int,
-          only: list[int] | None = None, after: int = 0) -> list[Claimed]:
-    """Take up to ``size`` due messages above id ``after`` for this connection, in the caller's
-    transaction; the lowest ids first.
+          only: list[int] | None = None, after: Mapping[DeliveryState, int] | None = None) -> list[Claimed]:
+    """Take up to ``size`` due messages for this connection, in the caller's transaction: those
+    whose lease ran out first (they were claimed before any pending one), then pending ones,
+    each by id above ``after[state]`` (where a run's claims from that state reached).
 
-    Pending messages and expired leases are picked by a query each, so each reads its state's
-    part of the state index in id order and stops after ``size`` rows: one query with OR
-    sorted every due message at every claim (a temporary B-tree on SQLite), which made a
-    mailing quadratic. ``after`` (the highest id a run claimed so far) spares PostgreSQL,
-    whose index on state is not known to be in id order, a walk over the rows sent before.
+    A query per state, each reading its state's part of the state index in id order and
+    stopping at the batch: one query with OR sorted every due message at every claim (a
+    temporary B-tree on SQLite), which made a mailing's claims quadratic; ``after`` spares
+    PostgreSQL, whose index on state is not known to be in id order, a walk over the rows a
+    run sent already. Every row a pick locks is claimed, so a concurrent claim that skipped it
+    (SKIP LOCKED) loses nothing by moving ``after`` on.
+
     The rows are picked first and then updated: PostgreSQL may re-run an ``IN (subquery
     LIMIT n)`` per row and so claim more than ``n`` (seen here: one worker took all 200 rows
     with ``size=100``). The picks are ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so two workers
     take disjoint batches; on SQLite the transaction began IMMEDIATE and holds the one
     write lock, which does the same.
     """
+    after = after or {}
     batch: list[Claimed] = []
-    for state, ready in ((DeliveryState.PENDING, Delivery.next_attempt_at <= now),
-                         (DeliveryState.SENDING, Delivery.lease_until < now)):
-        pick = (select(*_CLAIMED_COLUMNS).where(Delivery.state == state, ready, Delivery.id > after)
-                .order_by(Delivery.id).limit(size))
+    for state, ready in ((DeliveryState.SENDING, Delivery.lease_until < now),
+                         (DeliveryState.PENDING, Delivery.next_attempt_at <= now)):
+        if len(batch) >= size:
+            break
+        pick = (select(*_CLAIMED_COLUMNS).where(Delivery.state == state, ready, Delivery.id > after.get(state, 0))
+                .order_by(Delivery.id).limit(size - len(batch)))
         if only is not None:
             pick = pick.where(Delivery.id.in_(only))
         if session.get_bind().dialect.name == "postgresql":
             pick = pick.with_for_update(skip_locked=True)
         batch += [Claimed(*row) for row in session.execute(pick)]
-    batch = sorted(batch)[:size]  # by id, as one query would have ordered them
     if batch:
         session.execute(
             update(Delivery).where(Delivery.id.in_([c.id for c in batch]))

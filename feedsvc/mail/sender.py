@@ -25,7 +25,7 @@ from typing import Callable
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
-from ..models import utcnow
+from ..models import DeliveryState, utcnow
 from .backends import BackendUnavailable, MailBackend, PermanentFailure, TemporaryFailure
 from .outbox import (
     Builder, Claimed, DeliveryReport, OutboxSettings, SendOutcome, claim, count_due, record_cancelled,
@@ -90,10 +90,10 @@ class _Run:
         self.error: BaseException | None = None
         self._left = limit  # messages the run may still claim (None: no limit)
         self._due = due  # messages no connection has claimed yet, as estimated at the start
-        # The highest id claimed: a run claims in id order, so it never looks below it again.
-        # (What becomes due below it meanwhile, a retry or a dead worker's lease, waits for the
-        # next run, as it would have waited behind the run's batches anyway.)
-        self._after = 0
+        # The highest id claimed from each state: a run claims in id order, so it never looks
+        # below it again. (What becomes due below it meanwhile, a retry or a dead worker's
+        # lease, waits for the next run, as it would have waited behind the run's batches.)
+        self._after: dict[DeliveryState, int] = {}
         self._lock = threading.Lock()
         self._stop = threading.Event()
 
@@ -114,9 +114,12 @@ class _Run:
             self._stop.set()
 
     def _send_claims(self, db: Connection, session: Session, backend: MailBackend) -> None:
-        while size := self._take():
+        while True:
+            size, after = self._take()
+            if not size:
+                return
             with session.begin():
-                claimed = claim(session, self.now(), self.settings.lease_seconds, size, self.only, self._after)
+                claimed = claim(session, self.now(), self.settings.lease_seconds, size, self.only, after)
             self._claimed(size, claimed)
             if not claimed:
                 return
@@ -135,11 +138,11 @@ class _Run:
                     if self.on_message:
                         self.on_message(message.id, outcome)
 
-    def _take(self) -> int:
-        """How many messages this connection claims next; 0 once the run is over."""
+    def _take(self) -> tuple[int, dict[DeliveryState, int]]:
+        """How many messages this connection claims next (0 once the run is over), and above which ids."""
         with self._lock:
             if self._stop.is_set() or self._left == 0:
-                return 0
+                return 0, {}
             size = self.batch if self._left is None else min(self.batch, self._left)
             if self._due is not None:
                 # Guided self-scheduling: a share of what is left, smaller as the outbox empties,
@@ -148,15 +151,15 @@ class _Run:
                 self._due = max(0, self._due - size)
             if self._left is not None:
                 self._left -= size
-            return size
+            return size, dict(self._after)
 
     def _claimed(self, size: int, claimed: list[Claimed]) -> None:
         """Note a claim of ``size`` that took ``claimed``: the unused quota back, the id reached."""
         with self._lock:
             if self._left is not None:
                 self._left += size - len(claimed)
-            if claimed:
-                self._after = max(self._after, claimed[-1].id)
+            for message in claimed:
+                self._after[message.state] = max(self._after.get(message.state, 0), message.id)
 
     def _send(self, db: Connection, session: Session, backend: MailBackend,
               make: Callable[[Claimed, datetime], bytes | None], message: Claimed) -> tuple[SendOutcome, str | None]:

@@ -197,3 +197,48 @@ def test_claim_takes_at_most_the_batch_and_never_twice(app, populate):
     with db.new_session(app) as session, session.begin():
         second = claim(session, NOW, 300, 100)
     assert len(first) == 10 and len(second) == 20 and not set(first) & set(second)
+
+
+def test_claims_take_expired_leases_first_then_pending_in_order(app, populate):
+    from feedsvc.mail.outbox import claim
+
+    populate(8)
+    build_due(app, now=NOW)
+    with db.new_session(app) as session, session.begin():
+        ids = list(session.scalars(select(Delivery.id).order_by(Delivery.id)))
+        # A dead worker's claim whose lease ran out, high in the outbox.
+        row = session.get(Delivery, ids[6])
+        row.state, row.lease_until = "sending", NOW - timedelta(seconds=1)
+    with db.new_session(app) as session, session.begin():
+        first = claim(session, NOW, 300, 3)
+    assert [c.id for c in first] == [ids[6], ids[0], ids[1]]
+    after = {c.state: c.id for c in first}
+    with db.new_session(app) as session, session.begin():
+        rest = claim(session, NOW, 300, 10, after=after)
+    assert [c.id for c in rest] == [ids[2], ids[3], ids[4], ids[5], ids[7]]
+
+
+def test_concurrent_claims_skip_each_others_rows_and_lose_none(app, populate):
+    from feedsvc.mail.outbox import claim
+
+    if db.get_engine(app).dialect.name != "postgresql":
+        pytest.skip("SQLite runs one claim at a time (BEGIN IMMEDIATE)")
+    populate(12)
+    build_due(app, now=NOW)
+    with db.new_session(app) as session, session.begin():
+        row = session.scalars(select(Delivery).order_by(Delivery.id)).all()[1]
+        row.state, row.lease_until = "sending", NOW - timedelta(seconds=1)  # a dead worker's
+    with db.new_session(app) as first, first.begin():
+        held = claim(first, NOW, 300, 4)  # its rows stay locked until this block ends
+        with db.new_session(app) as second, second.begin():
+            other = claim(second, NOW, 300, 4)
+    assert not {c.id for c in held} & {c.id for c in other}
+    # The next claim starts above what these reached: a row one of them had locked without
+    # claiming it would be lost to the run.
+    after = {}
+    for c in held + other:
+        after[c.state] = max(after.get(c.state, 0), c.id)
+    with db.new_session(app) as session, session.begin():
+        rest = claim(session, NOW, 300, 100, after=after)
+    assert sorted(c.id for c in held + other + rest) == sorted(set(c.id for c in held + other + rest))
+    assert len(held) + len(other) + len(rest) == 12
