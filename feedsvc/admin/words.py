@@ -20,4 +20,6 @@ WORDS = (
     N_("ok"), N_("error"),
     # Operators' tasks (operator_models.TaskState).
     N_("queued"), N_("running"), N_("done"),
+    # Returned mail (mail_models.ReturnKind): a permanent failure, a transient one, a complaint.
+    N_("bounce"), N_("transient"), N_("complaint"),
 )
