@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import email
 import email.policy
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
@@ -83,3 +83,16 @@ def test_a_test_send_the_server_defers_stays_in_the_outbox(app, handler, add_art
         session.get(Delivery, row.id).next_attempt_at = row.created_at  # due again now
     assert outbox.run_delivery(app).sent == 1
     assert parsed(handler.received[0].content)["Message-ID"] == row.message_id
+
+
+def test_a_weekly_readers_preview_and_test_send_are_their_weekly_edition(app, handler, add_article):
+    """Issue 12: the week's articles (a new weekly reader's first window) under the weekly subject."""
+    add_article(title="Harbour ferry returns", lang="en")
+    reader = stand_in_reader(app, "en")
+    reader.frequency, reader.weekday = "weekly", 3
+    with db.new_session(app) as session:
+        data, count = preview_digest(app, session, reader, now=datetime.now(timezone.utc) + timedelta(days=5))
+        row = send_test(app, session, reader, "editor@example.com")
+    assert count == 1 and "Weekly digest" in parsed(data)["Subject"], "five days later, still in the week"
+    [received] = handler.received
+    assert "Weekly digest" in parsed(received.content)["Subject"] and row.state == "sent"
