@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -57,7 +58,8 @@ def test_a_date_only_article_shows_its_day_alone_in_the_digest(app, add_article)
     reader.timezone = "America/New_York"  # where midnight in Shanghai is 11:00 the day before
     with db.new_session(app) as session:
         data, count = preview_digest(app, session, reader, now=datetime.now(timezone.utc))
-    text = parsed(data).get_body(("plain",)).get_content()
+    # Without the links: their signed tokens are random letters, "AM" among them now and then.
+    text = re.sub(r"https?://\S+", "", parsed(data).get_body(("plain",)).get_content())
     assert count == 1 and "Nov 21, 2026" in text
     assert "Nov 20" not in text and "AM" not in text and "00:00" not in text
 
