@@ -29,6 +29,7 @@ class DigestContent:
     language: str  # 'zh-CN' or 'en'
     timezone: str  # IANA name; item dates are shown in it
     items: tuple[DigestItem, ...]
+    weekly: bool = False  # a weekly edition (issue 12): its own subject, intro and footer
 
 
 def compose_items(items: list[DigestItem]) -> tuple[DigestItem, ...]:

@@ -2,8 +2,8 @@
 
 Confirmations and digests are built when they are sent, from the subscriber and the edition;
 an operator's test is built when queued and kept on its row. A digest is rendered once per
-group (the same articles, language, zone and day), built to bytes once, and filled in per
-reader (feedsvc.mail.stencil).
+group (the same articles, language, zone, day and frequency), built to bytes once, and filled
+in per reader (feedsvc.mail.stencil).
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from ..mail.message import (
 )
 from ..mail.outbox import Claimed, due
 from ..mail.stencil import Stencil
-from ..models import Article, Delivery, DeliveryKind, Edition, Subscriber, SubscriberState
+from ..models import Article, Delivery, DeliveryKind, Edition, Frequency, Subscriber, SubscriberState
 from ..timestamps import day_only
 from .compose import DigestContent, DigestItem, compose_items
 from .render import DigestWording, RenderedDigest, personal_values, render_confirmation, render_digest
@@ -89,14 +89,16 @@ class MessageBuilder:
     def prepare(self, session: Session, now: datetime, only: list[int] | None = None) -> None:
         """Render every group the run's digests fall in (one query), before anything is sent."""
         query = (
-            select(Edition.article_ids, Edition.edition_date, Subscriber.language, Subscriber.timezone).distinct()
+            select(Edition.article_ids, Edition.edition_date, Edition.frequency, Subscriber.language,
+                   Subscriber.timezone).distinct()
             .join(Delivery, Delivery.edition_id == Edition.id).join(Subscriber, Subscriber.id == Edition.subscriber_id)
             .where(due(now), Delivery.kind == DeliveryKind.DIGEST, Subscriber.state == SubscriberState.CONFIRMED)
         )
         if only is not None:
             query = query.where(Delivery.id.in_(only))
-        for article_ids, day, language, zone in session.execute(query):
-            self.digests.render(session, tuple(json.loads(article_ids)), language, zone, day)
+        for article_ids, day, frequency, language, zone in session.execute(query):
+            self.digests.render(session, tuple(json.loads(article_ids)), language, zone, day,
+                                weekly=frequency == Frequency.WEEKLY)
 
     def __call__(self, session: Session, batch: Sequence[Claimed], now: datetime) -> Callable[[Claimed, datetime], bytes | None]:
         """Read what ``batch`` needs (three queries) and render any group prepare() did not;
@@ -107,7 +109,8 @@ class MessageBuilder:
             select(Subscriber.id, Subscriber.email, Subscriber.state, Subscriber.language, Subscriber.timezone)
             .where(Subscriber.id.in_(subscriber_ids)))} if subscriber_ids else {}
         editions = {row.id: row for row in session.execute(
-            select(Edition.id, Edition.article_ids, Edition.edition_date).where(Edition.id.in_(edition_ids)))
+            select(Edition.id, Edition.article_ids, Edition.edition_date, Edition.frequency)
+            .where(Edition.id.in_(edition_ids)))
         } if edition_ids else {}
         raw = dict(session.execute(select(Delivery.id, Delivery.raw_message).where(
             Delivery.id.in_([c.id for c in batch]), Delivery.raw_message.is_not(None))).all())
@@ -117,7 +120,9 @@ class MessageBuilder:
             if claimed.kind == DeliveryKind.DIGEST and reader is not None:
                 ids = tuple(json.loads(edition.article_ids)) if edition else ()
                 day = edition.edition_date if edition else now.date()
-                groups[claimed.id] = self.digests.render(session, ids, reader.language, reader.timezone, day)
+                weekly = edition is not None and edition.frequency == Frequency.WEEKLY
+                groups[claimed.id] = self.digests.render(session, ids, reader.language, reader.timezone, day,
+                                                         weekly=weekly)
 
         def build(claimed: Claimed, now: datetime) -> bytes | None:
             reader = readers.get(claimed.subscriber_id)
@@ -155,9 +160,9 @@ def still_wanted(delivery: Claimed, subscriber: Reader | None) -> bool:
 
 
 class DigestGroups:
-    """Digests by render group (the same articles, language, zone and day): each group is
-    rendered once, built into a stencil by its first reader, and filled in for every reader
-    (issue 11). One per delivery run, shared by its connections."""
+    """Digests by render group (the same articles, language, zone, day and frequency): each
+    group is rendered once, built into a stencil by its first reader, and filled in for every
+    reader (issue 11). One per delivery run, shared by its connections."""
 
     def __init__(self, settings: MailSettings, links: Links, wording: DigestWording | None = None):
         self.settings, self.links, self.wording = settings, links, wording
@@ -165,15 +170,17 @@ class DigestGroups:
         self._stencils: dict[tuple, Stencil] = {}
         self._lock = threading.Lock()  # no two connections render one group
 
-    def render(self, session: Session, ids: tuple[int, ...], language: str, zone: str, day: date) -> tuple:
-        """Render the digest of these articles in this language, zone and day unless done; its key."""
-        key = (ids, language, zone, day)
+    def render(self, session: Session, ids: tuple[int, ...], language: str, zone: str, day: date, *,
+               weekly: bool = False) -> tuple:
+        """Render the digest of these articles in this language, zone and day (daily or weekly)
+        unless done; its key."""
+        key = (ids, language, zone, day, weekly)
         with self._lock:
             if key not in self._renders:
                 settings = self.settings
                 content = DigestContent(
                     site_name=settings.site_name, site_url=settings.site_url, edition_date=day,
-                    language=language, timezone=zone,
+                    language=language, timezone=zone, weekly=weekly,
                     items=compose_items(digest_items(session, ids, self.links, ZoneInfo(settings.site_timezone))),
                 )
                 try:
@@ -210,10 +217,10 @@ class DigestGroups:
 
 def digest_message(session: Session, subscriber: Reader, ids: tuple[int, ...], day: date, *,
                    message_id: str | None, settings: MailSettings, links: Links, now: datetime,
-                   wording: DigestWording | None = None) -> bytes:
+                   wording: DigestWording | None = None, weekly: bool = False) -> bytes:
     """The complete digest message for one subscriber, as the outbox sends it (previews, tests)."""
     groups = DigestGroups(settings, links, wording)
-    key = groups.render(session, ids, subscriber.language, subscriber.timezone, day)
+    key = groups.render(session, ids, subscriber.language, subscriber.timezone, day, weekly=weekly)
     return groups.message(key, subscriber, message_id=message_id, now=now)
 
 
