@@ -58,6 +58,8 @@ class Links:
     confirm: Callable[[Subscriber], str]
     preferences: Callable[[Subscriber], str]
     unsubscribe: Callable[[Subscriber], str]
+    # (date, language) -> that day's general edition on the web: one link for every reader.
+    edition: Callable[[date, str], str] | None = None
 
 
 class MessageBuilder:

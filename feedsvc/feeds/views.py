@@ -149,3 +149,6 @@ def _links(feed_request: FeedRequest) -> FeedLinks:
         home=home_url(scope),
         tag_authority=current_app.config["TAG_AUTHORITY"] or urlsplit(current_app.config["BASE_URL"]).hostname,
     )
+
+
+from . import editions  # noqa: E402,F401  (the digest archive's feed, and its cache, on bp)
