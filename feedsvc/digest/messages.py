@@ -120,6 +120,7 @@ def digest_message(session: Session, subscriber: Subscriber, ids: tuple[int, ...
                 site_name=settings.site_name, site_url=settings.site_url, edition_date=day,
                 language=subscriber.language, timezone=subscriber.timezone,
                 items=compose_items(digest_items(session, ids, links, ZoneInfo(settings.site_timezone))),
+                archive_url=links.edition(day, subscriber.language) if links.edition else None,
             ),
             templates_dir=settings.templates_dir, wording=wording,
         )

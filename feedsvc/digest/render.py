@@ -101,6 +101,7 @@ def digest_context(content: DigestContent, wording: DigestWording | None = None)
         "preheader": one_line(titles or worded.intro),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
+        "archive_url": _archive_url(content.archive_url),
     }
     return context
 
@@ -182,6 +183,13 @@ def _environment(templates_dir: Path, language: str) -> Environment:
     return env
 
 
+def _archive_url(url: str | None) -> str | None:
+    # Every reader of the edition gets this one link, so it is checked like the items' links.
+    if url is not None and not is_safe_url(url):
+        raise ValueError(f"a digest's archive page must be an absolute URL, got {url!r}")
+    return url
+
+
 @dataclass(frozen=True)
 class EditionPage:
     """What the archive's web page of an edition adds to the mail; URLs absolute."""
@@ -199,7 +207,7 @@ def render_edition_page(content: DigestContent, page: EditionPage, *, templates_
     """``content`` as a web page: the mail's templates and wording, a footer for the web instead
     of the personal links, and the CSS left in its ``<style>`` (a browser reads it; the mail's
     inlined ``style`` attributes would need a looser Content-Security-Policy)."""
-    context = digest_context(content, wording) | {"page": page}
+    context = digest_context(replace(content, archive_url=None), wording) | {"page": page}
     return _environment(Path(templates_dir), context["lang"]).get_template("edition.html").render(context)
 
 
