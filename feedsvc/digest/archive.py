@@ -10,7 +10,9 @@ says who received what.
 Editions carry each reader's local date, as their mails do, so a date's general edition is
 what the mails dated that day held. A date without any edition has no page. A date whose
 editions were all empty has a page that says so (its mails link to it when DIGEST_SEND_EMPTY
-sends them), but is not listed.
+sends them), but is not listed. Weekly editions count with the daily ones of their date: a
+weekly mail's "View in browser" link leads to its date's page like a daily mail's, and that page
+holds what the list received that day, the week's stories for its weekly readers included.
 """
 from __future__ import annotations
 
@@ -39,24 +41,15 @@ class GeneralEdition:
     updated: datetime  # its last edition was made, or one of its articles edited since
 
 
-def _daily() -> tuple:
-    """The conditions of a daily edition, the only kind the archive shows.
-
-    Every edition is daily so far; an edition of another kind (a weekly digest) is excluded
-    here, so that a date's general edition stays that day's digest.
-    """
-    return ()
-
-
 def count_days(session: Session) -> int:
     """How many dates have an edition with articles."""
     return session.scalar(select(func.count(distinct(Edition.edition_date)))
-                          .where(Edition.article_ids != EMPTY, *_daily()))
+                          .where(Edition.article_ids != EMPTY))
 
 
 def list_days(session: Session, *, limit: int, offset: int = 0) -> list[date]:
     """The dates that have an edition with articles, newest first."""
-    query = (select(Edition.edition_date).where(Edition.article_ids != EMPTY, *_daily()).group_by(Edition.edition_date)
+    query = (select(Edition.edition_date).where(Edition.article_ids != EMPTY).group_by(Edition.edition_date)
              .order_by(Edition.edition_date.desc()).limit(limit).offset(offset))
     return list(session.scalars(query))
 
@@ -66,7 +59,7 @@ def general_editions(session: Session, days: Iterable[date]) -> dict[date, Gener
     # Subscribers with the same topics share one list of articles: read each list once per date.
     rows = session.execute(
         select(Edition.edition_date, Edition.article_ids, func.min(Edition.created_at), func.max(Edition.created_at))
-        .where(Edition.edition_date.in_(set(days)), *_daily())
+        .where(Edition.edition_date.in_(set(days)))
         .group_by(Edition.edition_date, Edition.article_ids)
     ).all()
     ids: dict[date, set[int]] = defaultdict(set)

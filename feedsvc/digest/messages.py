@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..config import DEFAULTS
-from ..models import Article, Delivery, DeliveryKind, Subscriber, SubscriberState
+from ..models import Article, Delivery, DeliveryKind, Frequency, Subscriber, SubscriberState
 from ..timestamps import day_only
 from ..mail.message import OutgoingMessage, build_message, list_headers, sign_message
 from .compose import DigestContent, DigestItem, compose_items
@@ -83,7 +83,8 @@ class MessageBuilder:
         day = edition.edition_date if edition else now.date()
         return digest_message(session, subscriber, ids, day, message_id=delivery.message_id,
                               settings=self.settings, links=self.links, now=now,
-                              wording=self.wording, renders=self.renders)
+                              wording=self.wording, renders=self.renders,
+                              weekly=edition is not None and edition.frequency == Frequency.WEEKLY)
 
     def confirmation(self, delivery: Delivery, subscriber: Subscriber, now: datetime) -> bytes:
         """The double opt-in mail."""
@@ -110,15 +111,16 @@ def still_wanted(delivery: Delivery, subscriber: Subscriber | None) -> bool:
 
 def digest_message(session: Session, subscriber: Subscriber, ids: tuple[int, ...], day: date, *,
                    message_id: str | None, settings: MailSettings, links: Links, now: datetime,
-                   wording: DigestWording | None = None, renders: dict | None = None) -> bytes:
+                   wording: DigestWording | None = None, renders: dict | None = None,
+                   weekly: bool = False) -> bytes:
     """The complete digest message for one subscriber: rendered once per group, then personalised."""
     renders = {} if renders is None else renders
-    key = (ids, subscriber.language, subscriber.timezone, day)
+    key = (ids, subscriber.language, subscriber.timezone, day, weekly)
     if key not in renders:
         renders[key] = render_digest(
             DigestContent(
                 site_name=settings.site_name, site_url=settings.site_url, edition_date=day,
-                language=subscriber.language, timezone=subscriber.timezone,
+                language=subscriber.language, timezone=subscriber.timezone, weekly=weekly,
                 items=compose_items(digest_items(session, ids, links, ZoneInfo(settings.site_timezone))),
                 archive_url=links.edition(day, subscriber.language) if links.edition else None,
             ),

@@ -96,6 +96,7 @@ def digest_context(content: DigestContent, wording: DigestWording | None = None)
         "site_name": clean(content.site_name),
         "site_url": content.site_url,
         "edition": format_day(content.edition_date, lang),
+        "weekly": content.weekly,
         "intro": _paragraphs(worded.intro),
         "items": items,
         "preheader": one_line(titles or worded.intro),

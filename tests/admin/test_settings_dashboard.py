@@ -60,7 +60,7 @@ def test_dashboard_counts_chart_and_attention(app, signed_in, add_article):
     page = signed_in.get("/admin/")
     doc = lxml_html.fromstring(page.data)
     big = [p.text_content() for p in doc.cssselect(".stat .big")]
-    assert big == ["1", "0", "1"]
+    assert big == ["1", "0", "1", "0"]
     attention = doc.cssselect("ul.attention")[0].text_content()
     assert "1 封邮件发送失败" in attention and "bad.txt: The file is empty." in attention
     [svg] = doc.xpath("//*[local-name()='svg']")
