@@ -23,7 +23,7 @@ END = "end"  # related lists, prev/next links, footers: the article is over
 
 # Page tools; a line made of nothing else is chrome.
 _TOOL_WORDS = re.compile(
-    r"字体|字體|字號|字号|打印本页|打印本頁|打印|关闭窗口|關閉窗口|关闭|關閉|返回顶部|返回頂部|收藏本页|"
+    r"字体|字體|字號|字号|打印本页|打印本頁|打印|友善列印|列印本頁|列印|关闭窗口|關閉窗口|关闭|關閉|返回顶部|返回頂部|收藏本页|"
     r"收藏|纠错|糾錯|[大中小]|Print(?: this)?|Close(?: window)?|Email this|Back to top|Font size|A\+|A-",
     re.IGNORECASE,
 )
@@ -66,7 +66,10 @@ _PREV_NEXT = re.compile(r"^(?:上一篇|下一篇|上一條|下一條|上一条|
 _FOOTER_ANYWHERE = re.compile(
     r"版[权權]所有(?![人者])|(?:©|\(c\))\s*\d{4}|All rights reserved|ICP[备備证證]|公网安备|公網安備|不承担任何|不承擔任何|"
     r"违法和不良信息举报|違法和不良信息舉報|QQ\s*[:：]?\s*\d{5,}|[京沪粤浙苏津渝川鄂湘闽鲁豫冀晋辽吉黑皖赣桂琼贵云陕甘青宁新藏蒙港澳台]ICP|"
-    r"网站标识码|網站標識碼",
+    r"网站标识码|網站標識碼"
+    # Reprint notices: "转载请注明出处", "未经授权，禁止转载", "如需轉載請聯繫".
+    r"|[转轉][载載]\s*[请請]\s*[注註]明|[禁严嚴][止禁]\s*[转轉][载載]|不得\s*[转轉][载載]|如需\s*[转轉][载載]"
+    r"|未[经經](?:授[权權]|许可|許可|允许|允許|同意).{0,12}[转轉][载載]",
     re.IGNORECASE,
 )
 # Footer markers that must open the line (they are ordinary words inside a sentence).

@@ -27,6 +27,12 @@ TZ = ZoneInfo("Asia/Shanghai")
         ("March 3, 2024", date(2024, 3, 3)),
         ("Mar. 3, 2024 10:15 PM", datetime(2024, 3, 3, 22, 15, tzinfo=TZ)),
         ("3 March 2024", date(2024, 3, 3)),
+        # Zone abbreviations after the time; bare CST is left to the importer's zone.
+        ("Feb. 9, 2025 11:40 p.m. ET", datetime(2025, 2, 9, 23, 40, tzinfo=ZoneInfo("America/New_York"))),
+        ("March 4, 2025 7:15 EDT", datetime(2025, 3, 4, 7, 15, tzinfo=timezone(timedelta(hours=-4)))),
+        ("4 March 2025 07:15 CET", datetime(2025, 3, 4, 7, 15, tzinfo=timezone(timedelta(hours=1)))),
+        ("2025-03-04 07:15 CST", datetime(2025, 3, 4, 7, 15, tzinfo=TZ)),
+        ("2025-03-04 07:15 Beijing", datetime(2025, 3, 4, 7, 15, tzinfo=TZ)),
         ("not a date", None),
         ("2023-13-45", None),
     ],
@@ -50,6 +56,11 @@ def test_parse_date(value, expected):
         ("日期:2024-05-02 【字体:大 中 小】【打印】", {"published": "2024-05-02"}),
         ("Source: Harbor News Service", {"source_name": "Harbor News Service"}),
         ("关键词:公交 新能源", {"tags": "公交 新能源"}),
+        # The outlet and its reporter on one row, the reporter unlabelled.
+        ("2024-12-08 16:45　來源：東岸晨報　記者 黃雅琪",
+         {"published": "2024-12-08 16:45", "source_name": "東岸晨報", "author": "黃雅琪"}),
+        ("来源：新华网 责任编辑 王芳", {"source_name": "新华网", "editor": "王芳"}),
+        ("来源：南方文艺出版社", {"source_name": "南方文艺出版社"}),
     ],
 )
 def test_parse_info_line(line, expected):
@@ -107,6 +118,11 @@ def test_site_lines():
         ("Related articles", chrome.END),
         ("[免责声明] 本文来源于网络转载,仅供学习交流使用。", chrome.END),
         ("京ICP备00000000号", chrome.END),
+        ("轉載請註明出處", chrome.END),
+        ("未经授权，禁止转载。", chrome.END),
+        ("（本文为江城日报原创稿件，如需转载请联系本报）", chrome.END),
+        ("【字體：大 中 小】 列印", chrome.TOOLS),
+        ("他说，这篇报道转载后被更多读者看到。", chrome.TEXT),
         ("联系电话:010-00000000", chrome.END),
         ("邮箱:news@example.cn  客服QQ:12345678", chrome.END),
         ("(作者单位:某市统计局)", chrome.AFFILIATION),
