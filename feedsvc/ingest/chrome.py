@@ -33,6 +33,7 @@ _SITE_CHROME = re.compile(
     r"Search|Sign in|Sign up|Log in|Login|Register|Subscribe(?: now)?|Advertisement|Advertising|"
     r"Sponsored(?: content)?|Follow us(?: on .{1,30})?|Newsletter|Cookie (?:settings|policy)|Accept(?: all)?(?: cookies)?|"
     r"Toggle navigation|Open menu|Close menu|Back to (?:top|home)|Home|Loading(?:\.\.\.|…)?|"
+    r"Share(?: this)?(?: article| story| page)?|Tweet|Pin it|分享|"
     r"Continue reading(?: the main story)?|Story continues below(?: advertisement)?|"
     r"Show more|See more|View more|(?:…|\.\.\.)\s*more|展开全文|展開全文|查看更多|阅读全文|閱讀全文|显示全部|顯示全部|"
     r"打开APP|打開APP|下载客户端|下載客戶端|扫一扫|掃一掃|扫码|掃碼|返回首页|返回首頁|登录|登錄|注册|註冊)\s*[:：]?\s*$"

@@ -24,6 +24,13 @@ _TIME = (
     r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|UTC|GMT|[ECMP][SD]?T|BST|CES?T|JST|KST|HKT|SGT|AE[SD]T)?(?![A-Za-z]))?"
 )
 _DATE_PATTERNS = (
+    # The time first, as wire services print it: "10:05 AM GMT, June 2, 2024" (tried
+    # first: the date alone would match the patterns below and lose the time).
+    re.compile(
+        r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
+        r"\s*(?P<offset>Z|UTC|GMT|[ECMP][SD]?T|BST|CES?T|JST|KST|HKT|SGT|AE[SD]T)?(?![A-Za-z]),?\s*(?:on\s+)?"
+        r"(?:[A-Z][a-z]+day,?\s+)?(?P<mname>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})"
+    ),
     re.compile(r"(?P<year>\d{4})\s*[-/.]\s*(?P<month>\d{1,2})\s*[-/.]\s*(?P<day>\d{1,2})(?!\d)" + _TIME),
     re.compile(r"(?P<year>\d{4})\s*年\s*(?P<month>\d{1,2})\s*月\s*(?P<day>\d{1,2})\s*[日号號]?" + _TIME),
     re.compile(
@@ -68,7 +75,7 @@ def _build(match: re.Match, tz: tzinfo) -> datetime | date:
     if parts["hour"] is None:
         return day
     hour = int(parts["hour"])
-    ampm = (parts["ampm"] or "").replace(".", "").lower() or parts["ampm_zh"]
+    ampm = (parts["ampm"] or "").replace(".", "").lower() or parts.get("ampm_zh")
     if ampm in ("pm", "下午", "晚上") and hour < 12:
         hour += 12
     elif ampm == "am" and hour == 12:

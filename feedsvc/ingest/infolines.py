@@ -64,7 +64,7 @@ def parse_info_line(line: str) -> dict[str, str] | None:
     line = TOOLS_RE.sub(" ", line).strip()
     matches = list(_LABEL_RE.finditer(line))
     if not matches:
-        return _dateline(line)
+        return _label_without_colon(line) or _dateline(line)
     fields: dict[str, str] = {}
     lead = line[: matches[0].start()].strip(SEPARATORS)
     if lead:
@@ -137,6 +137,28 @@ def first_url(value: str | None) -> str | None:
 # What may follow an unlabelled date on its own line: a time zone, a weekday, page tools.
 _DATELINE_REST = re.compile(r"^[\s|｜丨/·•,，()（）:：\-A-Za-z\u4e00-\u9fff]{0,24}$")
 _DATE_AT_START = re.compile(r"^\s*(?:\d{4}\s*[-/.年]|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4})")
+
+
+# English sites often drop the colon: "Updated 10:05 AM GMT, June 2, 2024", "Originally
+# published at https://…". Taken only when what follows is a date or a URL.
+_DATE_LABELS = sorted(FIELD_LABELS["published"] + FIELD_LABELS["updated"], key=len, reverse=True)
+_NO_COLON = re.compile(
+    r"^(?:(?P<date>" + "|".join(re.escape(l) for l in _DATE_LABELS if l.isascii()) + r")(?:\s+on)?\s+(?=[A-Z0-9])"
+    r"|(?P<url>" + "|".join(re.escape(l) for l in FIELD_LABELS["original_url"] if l.isascii()) + r")\s+(?=https?://))",
+    re.IGNORECASE,
+)
+
+
+def _label_without_colon(line: str) -> dict[str, str] | None:
+    match = _NO_COLON.match(line)
+    if not match:
+        return None
+    value = line[match.end():].strip()
+    if match.group("url"):
+        return {"original_url": value} if first_url(value) == value.split()[0] else None
+    if len(value) > _MAX_VALUE["published"] or parse_date(value, timezone.utc) is None:
+        return None
+    return {_FIELD_OF_LABEL[match.group("date").lower()]: value}
 
 
 def _dateline(line: str) -> dict[str, str] | None:

@@ -75,7 +75,7 @@ def decide_published(voters: Voters, tz: tzinfo) -> datetime | date | None:
     if library is not None:
         # htmldate gives a day; a voter that agrees on it may know the time as well.
         return next((v for v in (declared, bare) if v is not None and _day(v) == library), library)
-    return declared or bare
+    return declared or bare or _parsed(voters.nearest("updated"), "updated", tz)
 
 
 def _parsed(seen: SeenLine | None, key: str, tz: tzinfo) -> datetime | date | None:

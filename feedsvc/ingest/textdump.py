@@ -73,7 +73,8 @@ def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
         author_affiliation=fields.get("author_affiliation") or None,
         source_name=fields.get("source_name") or None,
         site_name=fields.get("site_name") or None,
-        published=dates.parse_date(fields.get("published") or fields.get("dateline"), tz),
+        # Only an update time shown: the article is at least that old, and a feed wants a date.
+        published=dates.parse_date(fields.get("published") or fields.get("dateline") or fields.get("updated"), tz),
         category=fields.get("category") or fields.get("section"),
         tags=infolines.split_tags(fields.get("tags")),
         original_url=infolines.first_url(fields.get("original_url")),

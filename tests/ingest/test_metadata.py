@@ -33,6 +33,8 @@ TZ = ZoneInfo("Asia/Shanghai")
         ("4 March 2025 07:15 CET", datetime(2025, 3, 4, 7, 15, tzinfo=timezone(timedelta(hours=1)))),
         ("2025-03-04 07:15 CST", datetime(2025, 3, 4, 7, 15, tzinfo=TZ)),
         ("2025-03-04 07:15 Beijing", datetime(2025, 3, 4, 7, 15, tzinfo=TZ)),
+        ("10:05 AM GMT, June 2, 2024", datetime(2024, 6, 2, 10, 5, tzinfo=timezone.utc)),
+        ("6:30 p.m. Monday, March 4, 2024", datetime(2024, 3, 4, 18, 30, tzinfo=TZ)),
         ("not a date", None),
         ("2023-13-45", None),
     ],
@@ -61,6 +63,10 @@ def test_parse_date(value, expected):
          {"published": "2024-12-08 16:45", "source_name": "東岸晨報", "author": "黃雅琪"}),
         ("来源：新华网 责任编辑 王芳", {"source_name": "新华网", "editor": "王芳"}),
         ("来源：南方文艺出版社", {"source_name": "南方文艺出版社"}),
+        # English labels without their colon, taken only before a date or a URL.
+        ("Updated 10:05 AM GMT, June 2, 2024", {"updated": "10:05 AM GMT, June 2, 2024"}),
+        ("Published on March 3, 2024", {"published": "March 3, 2024"}),
+        ("Originally published at https://example.org/a/1", {"original_url": "https://example.org/a/1"}),
     ],
 )
 def test_parse_info_line(line, expected):
@@ -70,7 +76,8 @@ def test_parse_info_line(line, expected):
 @pytest.mark.parametrize(
     "line",
     ["加强督导指导,是推动学习贯彻的重要抓手。", "the due date: Monday", "作者单位:某某局",
-     "来源:" + "很长的一句话" * 10],
+     "来源:" + "很长的一句话" * 10, "Updated figures were published on Monday.", "Posted 3 hours ago",
+     "Originally published at the turn of the century."],
 )
 def test_lines_that_are_not_info_lines(line):
     assert infolines.parse_info_line(line) is None
@@ -123,6 +130,8 @@ def test_site_lines():
         ("（本文为江城日报原创稿件，如需转载请联系本报）", chrome.END),
         ("【字體：大 中 小】 列印", chrome.TOOLS),
         ("他说，这篇报道转载后被更多读者看到。", chrome.TEXT),
+        ("Share", chrome.NAV),
+        ("Updated figures were published on Monday.", chrome.TEXT),
         ("联系电话:010-00000000", chrome.END),
         ("邮箱:news@example.cn  客服QQ:12345678", chrome.END),
         ("(作者单位:某市统计局)", chrome.AFFILIATION),
