@@ -111,6 +111,8 @@ def test_site_lines():
     assert sitelines.parse_copyright("版权所有:江城日报社 京ICP备00000000号") == "江城日报社"
     assert sitelines.parse_copyright("Copyright © 2024 The Harbor Gazette. All rights reserved.") == "The Harbor Gazette"
     assert sitelines.parse_copyright("本文版权归原作者所有") is None
+    # A footer row run together: what follows 版权所有 is the registration, not the owner.
+    assert sitelines.parse_copyright("关于我们 | 网站地图 版权所有 浙ICP备00000000号") is None
 
 
 @pytest.mark.parametrize(
