@@ -29,6 +29,12 @@ _LEAD_BYLINE = re.compile(
     r"^(?:.{0,30}?(?:讯|訊|电|電))?\s*[(（](?:本报|本報|本台)?(?:记者|記者)\s*([^)）]{1,40})[)）]"
 )
 _NAME_SPLIT = re.compile(r"[\s、,，]+")
+# Where the reporter filed from, after the name: "記者林大明／台中報導", "记者 张三 北京报道".
+_REPORTED_FROM = re.compile(
+    r"(?:\s*[/／|｜]\s*|\s+)[\u4e00-\u9fff]{1,8}(?:(?:綜合|综合)?(?:報導|报道|報道)|\d{1,2}日[电電])$"
+)
+# A whole credit row in brackets: "（記者林大明／台中報導）".
+_BRACKETED = re.compile(r"^[(（【\[]\s*(.+?)\s*[)）】\]]$")
 # Who else a credit row names: correspondents, interns, photographers (contributors, not authors).
 _OTHER_ROLES = re.compile(r"\s*(?:通讯员|通訊員|实习生|實習生|摄影|攝影|摄|攝|图|圖|视频|視頻|编辑|編輯)\b.*$|"
                           r"\s*(?:通讯员|通訊員|实习生|實習生|摄影|攝影|编辑|編輯).*$")
@@ -61,9 +67,14 @@ def parse_byline(line: str) -> dict[str, str] | None:
             else:
                 fields.update({k: v for k, v in (parse_info_line(rest) or {}).items() if k not in fields})
         return fields
-    match = _BYLINE_ZH.match(line)
+    match = _BYLINE_ZH.match(_BRACKETED.sub(r"\1", line))
     if match:
-        names = _OTHER_ROLES.sub("", match.group(1) or match.group(2))
+        names = match.group(1) or match.group(2)
+        cut = date_span(names)
+        if cut is not None and cut[0] > 0 and parse_date(names[cut[0]:], timezone.utc) is not None:
+            fields.setdefault("published", names[cut[0]:].strip())
+            names = names[: cut[0]]
+        names = _OTHER_ROLES.sub("", _REPORTED_FROM.sub("", names.strip(SEPARATORS)))
         author = join_names(names)
         if author:
             fields["author"] = author

@@ -152,6 +152,11 @@ def test_classify_line(line, kind):
     ("line", "expected"),
     [
         ("人民网 记者 王立新", {"author": "王立新"}),
+        # Where the reporter filed from follows the name: Taiwan's "記者X／台中報導".
+        ("記者林大明／台中報導", {"author": "林大明"}),
+        ("（記者林大明／台中報導）", {"author": "林大明"}),
+        ("记者 张三 北京5日电", {"author": "张三"}),
+        ("记者 王电", {"author": "王电"}),
         ("2022-02-13 20:04 人民网 记者 王立新", {"published": "2022-02-13 20:04", "author": "王立新"}),
         ("记者 王立新 通讯员 李四", {"author": "王立新"}),
         ("文/赵六", {"author": "赵六"}),
