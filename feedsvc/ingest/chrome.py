@@ -36,7 +36,10 @@ _SITE_CHROME = re.compile(
     r"Share(?: this)?(?: article| story| page)?|Tweet|Pin it|分享|"
     r"Continue reading(?: the main story)?|Story continues below(?: advertisement)?|"
     r"Show more|See more|View more|(?:…|\.\.\.)\s*more|展开全文|展開全文|查看更多|阅读全文|閱讀全文|显示全部|顯示全部|"
-    r"打开APP|打開APP|下载客户端|下載客戶端|扫一扫|掃一掃|扫码|掃碼|返回首页|返回首頁|登录|登錄|注册|註冊)\s*[:：]?\s*$"
+    r"打开APP|打開APP|下载客户端|下載客戶端|扫一扫|掃一掃|扫码|掃碼|返回首页|返回首頁|登录|登錄|注册|註冊|"
+    # A WeChat article's furniture.
+    r"阅读原文|閱讀原文|预览时标签不可点|預覽時標籤不可點|微信扫一扫|微信掃一掃|关注该公众号|關注該公眾號|"
+    r"微信扫一扫关注该公众号|继续滑动看下一个|繼續滑動看下一個|轻触阅读原文|輕觸閱讀原文)\s*[:：]?\s*$"
     # Promotions pointing elsewhere: "点击进入“文艺星青年”>>", "更多精彩 >>".
     r"|^.{0,40}(?:>>|》》|→)\s*$|^(?:点击|點擊|长按|長按|扫描|掃描|识别|識別).{0,30}$"
     r"|^(?:微信)?(?:扫一扫|掃一掃).{0,20}$"
@@ -58,9 +61,10 @@ _AFFILIATION = re.compile(
 # Headers of related-news lists; Chinese ones may carry the first item after a colon.
 _RELATED = re.compile(
     r"^[【\[]?(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|相关链接|相關鏈接|延伸阅读|"
-    r"延伸閱讀|推荐阅读|推薦閱讀|热点推荐|熱點推薦|热门文章|熱門文章|猜你喜欢|猜你喜歡|更多新闻|更多新聞)"
+    r"延伸閱讀|推荐阅读|推薦閱讀|热点推荐|熱點推薦|热门文章|熱門文章|猜你喜欢|猜你喜歡|更多新闻|更多新聞|"
+    r"往期推荐|往期推薦|往期回顾|往期回顧|往期精选|往期精選|精彩回顾|精彩回顧)"
     r"[】\]]?(?:\s*[:：].*)?$"
-    r"|^(?:Related(?: articles| stories| news| posts| coverage)?|Read more|More stories|"
+    r"|^(?:Related(?: articles| stories| news| posts| coverage)?|Read more|More stories|END|"
     r"More from [\w ]{1,40}|You may also like|Recommended(?: for you)?)\s*:?\s*$",
     re.IGNORECASE,
 )

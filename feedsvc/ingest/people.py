@@ -23,6 +23,13 @@ _POSTED = re.compile(
     r"\s*[:：]?\s*(?P<date>.+)$",
     re.IGNORECASE,
 )
+# A WeChat article's header: "原创 李晓雨 城事观察 2024-03-05 08:00 发表于江苏" (the author, the
+# account, the time, where it was posted from). 原创 or 发表于 must be there: two names and a
+# date alone could be anything.
+_WECHAT = re.compile(
+    r"^(?P<original>原创|原創)?\s*(?:(?P<author>[^\s\d]{1,20})\s+)?(?P<account>[^\s\d]{2,30})\s+"
+    r"(?P<date>\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?(?:\s+\d{1,2}:\d{2})?)\s*(?P<place>(?:发表于|發表於)\S{0,8})?$"
+)
 # "本报讯(记者 张三)" / "新华社北京3月3日电(记者 李四 王五)" at the start of the first paragraph.
 # The credit follows the dateline ("…讯", "…电") or opens the paragraph.
 _LEAD_BYLINE = re.compile(
@@ -79,6 +86,10 @@ def parse_byline(line: str) -> dict[str, str] | None:
         if author:
             fields["author"] = author
             return fields
+    match = _WECHAT.match(line)
+    if match and (match.group("original") or match.group("place")):
+        found = {**fields, "published": match.group("date").strip(), "site_name": match.group("account")}
+        return {**found, "author": match.group("author")} if match.group("author") else found
     match = _POSTED.match(line)
     if match:
         # The rest must be the date (and little else): a post's header, not its text.

@@ -157,12 +157,16 @@ def test_classify_line(line, kind):
         ("（記者林大明／台中報導）", {"author": "林大明"}),
         ("记者 张三 北京5日电", {"author": "张三"}),
         ("记者 王电", {"author": "王电"}),
+        ("原创 李晓雨 城事观察 2024-03-05 08:00 发表于江苏",
+         {"author": "李晓雨", "site_name": "城事观察", "published": "2024-03-05 08:00"}),
+        ("城事观察 2024-03-05 发表于江苏", {"site_name": "城事观察", "published": "2024-03-05"}),
         ("2022-02-13 20:04 人民网 记者 王立新", {"published": "2022-02-13 20:04", "author": "王立新"}),
         ("记者 王立新 通讯员 李四", {"author": "王立新"}),
         ("文/赵六", {"author": "赵六"}),
         ("By Corey Kilgannon Feb. 21, 2019", {"author": "Corey Kilgannon", "published": "Feb. 21, 2019"}),
         ("风吹麦浪88 发表于 2024-03-02 21:15", {"author": "风吹麦浪88", "published": "2024-03-02 21:15"}),
         ("小雨点 发表于 2024-03-03 08:40 同问，我家也是这样。", None),  # a reply, not a header
+        ("张三 李四 2024-03-05", None),  # two names and a date: no sign of a WeChat header
     ],
 )
 def test_more_bylines(line, expected):
