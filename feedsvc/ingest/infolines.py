@@ -143,7 +143,7 @@ _DATE_AT_START = re.compile(r"^\s*(?:\d{4}\s*[-/.年]|[A-Z][a-z]{2,8}\.?\s+\d{1,
 # published at https://…". Taken only when what follows is a date or a URL.
 _DATE_LABELS = sorted(FIELD_LABELS["published"] + FIELD_LABELS["updated"], key=len, reverse=True)
 _NO_COLON = re.compile(
-    r"^(?:(?P<date>" + "|".join(re.escape(l) for l in _DATE_LABELS if l.isascii()) + r")(?:\s+on)?\s+(?=[A-Z0-9])"
+    r"^(?:(?P<date>" + "|".join(re.escape(l) for l in _DATE_LABELS if l.isascii()) + r")(?:\s+on)?\s+(?=(?-i:[A-Z0-9]))"
     r"|(?P<url>" + "|".join(re.escape(l) for l in FIELD_LABELS["original_url"] if l.isascii()) + r")\s+(?=https?://))",
     re.IGNORECASE,
 )
@@ -156,8 +156,9 @@ def _label_without_colon(line: str) -> dict[str, str] | None:
     value = line[match.end():].strip()
     if match.group("url"):
         return {"original_url": value} if first_url(value) == value.split()[0] else None
-    if len(value) > _MAX_VALUE["published"] or parse_date(value, timezone.utc) is None:
-        return None
+    span = date_span(re.sub(r"^[A-Z][a-z]+day,?\s+", "", unicodedata.normalize("NFKC", value)))
+    if len(value) > _MAX_VALUE["published"] or span is None or span[0] > 0 or parse_date(value, timezone.utc) is None:
+        return None  # "Posted by SPÖ on Monday, …" under an embedded post is not the article's date
     return {_FIELD_OF_LABEL[match.group("date").lower()]: value}
 
 

@@ -77,7 +77,8 @@ def test_parse_info_line(line, expected):
     "line",
     ["加强督导指导,是推动学习贯彻的重要抓手。", "the due date: Monday", "作者单位:某某局",
      "来源:" + "很长的一句话" * 10, "Updated figures were published on Monday.", "Posted 3 hours ago",
-     "Originally published at the turn of the century."],
+     "Originally published at the turn of the century.",
+     "Posted by SPÖ on Monday, February 7, 2022"],  # an embedded post's header, not the article's date
 )
 def test_lines_that_are_not_info_lines(line):
     assert infolines.parse_info_line(line) is None
