@@ -21,14 +21,14 @@ _MONTHS = {
 _TIME = (
     r"(?:[T\s]*+(?P<ampm_zh>上午|下午|晚上)?\s*+(?P<hour>\d{1,2})\s*[:时時点點]\s*(?P<minute>\d{2})"
     r"(?:\s*[:分]\s*(?P<second>\d{2}))?(?:\.\d+)?\s*分?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
-    r"\s*(?P<offset>Z|[+-]\d{2}:?\d{2}|UTC|GMT|[ECMP][SD]?T|BST|CES?T|JST|KST|HKT|SGT|AE[SD]T)?(?![A-Za-z]))?"
+    r"\s*(?:(?P<offset>Z|[+-]\d{2}:?\d{2}|UTC|GMT|[ECMP][SD]?T|BST|CES?T|JST|KST|HKT|SGT|AE[SD]T)(?![A-Za-z]))?)?"
 )
 _DATE_PATTERNS = (
     # The time first, as wire services print it: "10:05 AM GMT, June 2, 2024" (tried
     # first: the date alone would match the patterns below and lose the time).
     re.compile(
         r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2}))?\s*(?P<ampm>[AaPp]\.?[Mm]\.?)?"
-        r"\s*(?P<offset>Z|UTC|GMT|[ECMP][SD]?T|BST|CES?T|JST|KST|HKT|SGT|AE[SD]T)?(?![A-Za-z]),?\s*(?:on\s+)?"
+        r"\s*(?:(?P<offset>Z|UTC|GMT|[ECMP][SD]?T|BST|CES?T|JST|KST|HKT|SGT|AE[SD]T)(?![A-Za-z]))?,?\s*(?:on\s+)?"
         r"(?:[A-Z][a-z]+day,?\s+)?(?P<mname>[A-Za-z]{3,9})\.?\s+(?P<day>\d{1,2}),?\s+(?P<year>\d{4})"
     ),
     re.compile(r"(?P<year>\d{4})\s*[-/.]\s*(?P<month>\d{1,2})\s*[-/.]\s*(?P<day>\d{1,2})(?!\d)" + _TIME),
