@@ -74,18 +74,8 @@ def parse_byline(line: str) -> dict[str, str] | None:
             else:
                 fields.update({k: v for k, v in (parse_info_line(rest) or {}).items() if k not in fields})
         return fields
-    match = _BYLINE_ZH.match(_BRACKETED.sub(r"\1", line))
-    if match:
-        names = match.group(1) or match.group(2)
-        cut = date_span(names)
-        if cut is not None and cut[0] > 0 and parse_date(names[cut[0]:], timezone.utc) is not None:
-            fields.setdefault("published", names[cut[0]:].strip())
-            names = names[: cut[0]]
-        names = _OTHER_ROLES.sub("", _REPORTED_FROM.sub("", names.strip(SEPARATORS)))
-        author = join_names(names)
-        if author:
-            fields["author"] = author
-            return fields
+    if _chinese_byline(line, fields):
+        return fields
     match = _WECHAT.match(line)
     if match and (match.group("original") or match.group("place")):
         found = {**fields, "published": match.group("date").strip(), "site_name": match.group("account")}
@@ -99,6 +89,22 @@ def parse_byline(line: str) -> dict[str, str] | None:
         if span is not None and span[0] == 0 and len(after) <= 16 and not any(m in after for m in "，。！？,.!?"):
             return {**fields, "author": match.group("name"), "published": rest[: span[1]].strip()}
     return None
+
+
+def _chinese_byline(line: str, fields: dict[str, str]) -> bool:
+    """Read "记者 X", "文/X", "記者X／台中報導 2024/03/05" into ``fields``; False if it is none."""
+    match = _BYLINE_ZH.match(_BRACKETED.sub(r"\1", line))
+    if not match:
+        return False
+    names = match.group(1) or match.group(2)
+    cut = date_span(names)
+    if cut is not None and cut[0] > 0 and parse_date(names[cut[0]:], timezone.utc) is not None:
+        fields.setdefault("published", names[cut[0]:].strip())
+        names = names[: cut[0]]
+    author = join_names(_OTHER_ROLES.sub("", _REPORTED_FROM.sub("", names.strip(SEPARATORS))))
+    if author:
+        fields["author"] = author
+    return bool(author)
 
 
 def lead_byline(paragraph: str) -> str | None:
