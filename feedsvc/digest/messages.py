@@ -77,6 +77,8 @@ class Links:
     confirm: Callable[[Reader], str]
     preferences: Callable[[Reader], str]
     unsubscribe: Callable[[Reader], str]
+    # (date, language) -> that day's general edition on the web: one link for every reader.
+    edition: Callable[[date, str], str] | None = None
 
 
 class MessageBuilder:
@@ -182,6 +184,7 @@ class DigestGroups:
                     site_name=settings.site_name, site_url=settings.site_url, edition_date=day,
                     language=language, timezone=zone, weekly=weekly,
                     items=compose_items(digest_items(session, ids, self.links, ZoneInfo(settings.site_timezone))),
+                    archive_url=self.links.edition(day, language) if self.links.edition else None,
                 )
                 try:
                     self._renders[key] = render_digest(content, templates_dir=settings.templates_dir,

@@ -86,6 +86,7 @@ def links(app: Flask) -> Links:
         confirm=signed("public.confirm", "confirm"),
         preferences=signed("public.preferences", "preferences"),
         unsubscribe=signed("public.unsubscribe", "unsubscribe"),
+        edition=lambda day, language: external_url(app, "public.edition", day=day, lang=language),
     )
 
 

@@ -54,12 +54,12 @@ def links_in(content: bytes) -> tuple[str, str]:
 
 def the_old_way(app, session, row: Delivery, when, unsubscribe: str, preferences: str) -> bytes:
     """The reader's message as it was built before stencils: render, personalise, build_message."""
-    settings = outbox.mail_settings(app)
+    settings, links, day = outbox.mail_settings(app), outbox.links(app), row.edition.edition_date
     reader = row.subscriber
     content = DigestContent(
-        site_name=settings.site_name, site_url=settings.site_url, edition_date=row.edition.edition_date,
-        language=reader.language, timezone=reader.timezone,
-        items=compose_items(digest_items(session, tuple(json.loads(row.edition.article_ids)), outbox.links(app),
+        site_name=settings.site_name, site_url=settings.site_url, edition_date=day,
+        language=reader.language, timezone=reader.timezone, archive_url=links.edition(day, reader.language),
+        items=compose_items(digest_items(session, tuple(json.loads(row.edition.article_ids)), links,
                                          ZoneInfo(settings.site_timezone))),
     )
     rendered = render_digest(content, templates_dir=settings.templates_dir, wording=load_wording(session))

@@ -6,9 +6,11 @@ import email
 import email.policy
 import json
 from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+from lxml import html as lxml_html
 from sqlalchemy import select, update
 
 from feedsvc import db
@@ -118,6 +120,22 @@ def test_a_simulated_week(app, handler, add_article):
     ids = json.loads(editions(app, "weekly@example.com")[-1].article_ids)
     with db.new_session(app) as session:
         assert list(session.scalars(select(Article.title).where(Article.id.in_(ids)))) == ["After the weekly digest"]
+
+
+def test_a_weekly_mails_view_in_browser_link_shows_its_week(app, client, handler, add_article):
+    reader(app, "weekly@example.com", frequency="weekly", weekday=1, cursor=datetime(2026, 11, 23, 7, 0, tzinfo=SHANGHAI))
+    for title, day, text in zip(TITLES, DAYS, TEXTS):
+        added(app, add_article, title, day, text)
+    monday = datetime(2026, 11, 30, 7, 0, tzinfo=SHANGHAI)
+    build_due(app, now=monday)
+    outbox.run_delivery(app, now=lambda: monday)
+    [weekly] = mails(handler)["weekly@example.com"]
+    page = lxml_html.fromstring(weekly.get_body(("html",)).get_content())
+    [url] = [a.get("href") for a in page.iter("a") if a.text_content() == "在浏览器中查看"]
+    response = client.get(urlsplit(url).path + "?" + urlsplit(url).query)
+    assert response.status_code == 200, "a date holding only weekly editions has its page too"
+    shown = response.get_data(as_text=True)
+    assert all(title in shown for title in TITLES) and "weekly@example.com" not in shown
 
 
 def test_a_new_weekly_readers_first_edition_holds_the_week_before(app, add_article):

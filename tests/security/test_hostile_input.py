@@ -103,6 +103,9 @@ PUBLIC = [
     "/feeds/rss.xml?page=" + HUGE + "&limit=" + HUGE, "/feeds/atom.xml?limit=-1&page=-1",
     "/feeds/tag/%00/feed.json", "/feeds.opml?page=%00", "/confirm/%00", "/unsubscribe/a%00",
     "/preferences/%00", "/subscribe?x=%00",
+    "/digests/?page=" + HUGE, "/digests/?page=-1", "/digests/?page=x", "/digests/%00", "/digests/9999-99-99",
+    "/digests/2026-11-21?lang=%00", "/digests/2026-11-21?lang=" + "x" * 5000, "/digests/" + HUGE,
+    "/digests/atom.xml?page=" + HUGE, "/digests/atom.xml?lang=%00", "/digests/atom.xml?lang=xx&page=-5",
 ]
 
 
