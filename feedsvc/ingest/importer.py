@@ -23,12 +23,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import Article, ImportRun, utcnow
+from ..text.signature import text_keys
 from .article import ParsedArticle, ParseError
 from .enrich import prepare_articles
 from .formats import is_importable
 from .parse import check_size
 from .settings import ImportSettings
-from .store import Outcome, store_article
+from .store import NameIds, Outcome, store_article
 
 log = logging.getLogger(__name__)
 
@@ -68,10 +69,12 @@ class ImportReport:
 
 @dataclass
 class _Prepared:
-    """What a worker made of one file: its articles, or that it is unchanged, or why it failed."""
+    """What a worker made of one file: its articles (and each text's content hash and
+    signature, worked out here rather than in the writer), or that it is unchanged, or why it failed."""
 
     file_hash: str = ""
     articles: list[ParsedArticle] = field(default_factory=list)
+    keys: list[tuple[str, bytes]] = field(default_factory=list)
     unchanged: int = 0
     error: str | None = None
 
@@ -147,7 +150,8 @@ def prepare_file(path: Path, known: list[str], settings: ImportSettings) -> _Pre
         file_hash = hashlib.sha256(data).hexdigest()
         if known and all(h == file_hash for h in known):
             return _Prepared(file_hash, unchanged=len(known))
-        return _Prepared(file_hash, prepare_articles(data, path.name, settings=settings))
+        articles = prepare_articles(data, path.name, settings=settings)
+        return _Prepared(file_hash, articles, [text_keys(article.text) for article in articles])
     except (ParseError, OSError) as exc:
         return _Prepared(error=error_line(exc))
     except Exception as exc:  # a bug must not stop the other files
@@ -210,6 +214,7 @@ class _Writer:
 
     def __init__(self, make_session: sessionmaker, settings: ImportSettings):
         self.make_session, self.settings = make_session, settings
+        self.names = NameIds()
         self.session: Session | None = None
         self.pending = 0
         self.opened = 0.0
@@ -232,9 +237,10 @@ class _Writer:
                 with session.begin_nested():
                     outcomes.append(store_article(
                         session, article, source_file=key, index=index, file_hash=prepared.file_hash,
-                        settings=self.settings,
+                        settings=self.settings, keys=prepared.keys[index], names=self.names,
                     ))
             except Exception as exc:  # the savepoint is gone; the batch and the other files go on
+                self.names.forget()  # it may have created a name the savepoint took back
                 log.debug("storing %s failed", shown, exc_info=True)
                 outcomes.append(Outcome.FAILED)
                 report.errors.append((shown, f"internal error: {error_line(exc)}"))
