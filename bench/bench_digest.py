@@ -177,10 +177,10 @@ def worker_setup(task: dict) -> dict:
 # What delivery calls through module globals today (looked up at call time), timed when found:
 # (label, module, attribute). After the outbox moves, a missing name only drops its column.
 STEP_TIMERS = (
-    ("digest_message", "feedsvc.digest.delivery", "digest_message"),
-    ("render_digest", "feedsvc.digest.delivery", "render_digest"),
-    ("personalise", "feedsvc.digest.delivery", "personalise"),
-    ("_finish", "feedsvc.digest.delivery", "_finish"),
+    ("digest_message", "feedsvc.digest.messages", "digest_message"),
+    ("render_digest", "feedsvc.digest.messages", "render_digest"),
+    ("personalise", "feedsvc.digest.messages", "personalise"),
+    ("finish", "feedsvc.digest.messages", "finish"),
 )
 RESULT_LINES = {
     "editions": re.compile(r"^editions: (?P<created>\d+) new \((?P<empty>\d+) empty\), (?P<existing>\d+) already built,"

@@ -74,6 +74,13 @@ DEFAULTS: dict[str, Any] = {
     "DELIVERY_MAX_ATTEMPTS": 8,
     "DELIVERY_RETRY_BASE_SECONDS": 60,  # doubled per attempt, with jitter, up to 6 hours
     "BOUNCE_LIMIT": 1,  # permanent (5xx) failures before an address is marked bounced
+    # Returned mail (issue 12). With a bounce address, each message's envelope sender is
+    # bounces+<signed id>@… (VERP), so a late bounce names its delivery; None: MAIL FROM is
+    # the From address, as before.
+    "BOUNCE_ADDRESS": None,
+    # Where bounces and complaints wait: imaps://user:pass@host/INBOX, imap://… (?starttls=1),
+    # maildir:///path. None: `feedsvc bounces scan` reads only the paths it is given.
+    "BOUNCE_MAILBOX": None,
     "MAIL_RATE_PER_SECOND": 0,  # messages per second across all workers (0: no limit)
     "MAIL_RATE_PER_MINUTE": 0,  # per minute, for providers' quotas (0: no limit)
     "WORKER_SYNC_SECONDS": 10,  # how soon a running worker sees schedule changes
@@ -153,7 +160,24 @@ def load(app: Flask, test_config: Mapping[str, Any] | None = None) -> None:
     proxies = app.config["TRUSTED_PROXIES"]
     if isinstance(proxies, bool) or not isinstance(proxies, int) or proxies < 0:
         raise RuntimeError(f"FEEDSVC_TRUSTED_PROXIES: a count of proxies (0, 1, 2 …), not {proxies!r}")
+    app.config["BOUNCE_ADDRESS"] = _bounce_address(app.config["BOUNCE_ADDRESS"])
     zone(app.config["TIMEZONE"])
+
+
+def _bounce_address(address: str | None) -> str | None:
+    """The bare bounce address, or a refusal at start when no VERP address can be made of it."""
+    if not address:
+        return None
+    # Imported only when set: most processes never build a message.
+    from .mail.message import normalise_address
+    from .mail.verp import make_verp_address
+
+    try:
+        address = normalise_address(str(address).strip())
+        make_verp_address(address, 2**64 - 1, "any key")  # the longest token there is
+    except ValueError as exc:
+        raise RuntimeError(f"FEEDSVC_BOUNCE_ADDRESS: {exc}") from None
+    return address
 
 
 def templates_dir() -> Path:

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import Flask, current_app, g, has_request_context, request, url_for
-from flask_babel import Babel, gettext, lazy_gettext
+from babel.dates import get_day_names
+from flask_babel import Babel, get_locale, gettext, lazy_gettext
 from markupsafe import Markup
 
 from . import languages
@@ -38,7 +39,8 @@ def init_app(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", DEFAULT.locale)
     babel.init_app(app, locale_selector=_babel_locale)
     app.after_request(_remember_language)
-    app.jinja_env.globals.update(locale=locale, LANGUAGES=LANGUAGES, lang_url=lang_url, published=published)
+    app.jinja_env.globals.update(locale=locale, LANGUAGES=LANGUAGES, lang_url=lang_url, published=published,
+                                 weekday_names=weekday_names)
     app.jinja_env.filters.update(localtime=localtime, in_script=in_script)
     app.jinja_env.globals["content_lang"] = content_lang
 
@@ -92,6 +94,12 @@ def lang_url(code: str | None, external: bool = False) -> str:
     if external:
         return external_url(current_app._get_current_object(), endpoint, **values)
     return url_for(endpoint, **values)
+
+
+def weekday_names() -> list[tuple[int, str]]:
+    """(ISO weekday, its name in the page's language): 1 Monday … 7 Sunday, from CLDR (Babel)."""
+    names = get_day_names("wide", locale=get_locale())  # keyed as date.weekday(): 0 is Monday
+    return [(number + 1, names[number]) for number in range(7)]
 
 
 def localtime(value: datetime | None) -> str:

@@ -1,16 +1,19 @@
 """What a request may carry into the app, decided in one place (issue 14): whose address it
 comes from (FEEDSVC_TRUSTED_PROXIES), which numbers and which characters.
 
-Numbers from the URL, the query string and forms are clamped here; control characters in
-a URL, and NUL anywhere, are refused here before any view runs, so none reaches a query
-(PostgreSQL refuses NUL in text, SQLite's FTS5 reads it as the end of its query: both were
-500s). Form text is cleaned by its form (sanitize.clean_line, clean_text).
+Numbers from the URL, the query string and forms are clamped here, and dates in a URL read
+(an impossible one is no page); control characters in a URL, and NUL anywhere, are refused
+here before any view runs, so none reaches a query (PostgreSQL refuses NUL in text, SQLite's
+FTS5 reads it as the end of its query: both were 500s). Form text is cleaned by its form
+(sanitize.clean_line, clean_text).
 """
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter
+from werkzeug.routing import BaseConverter, IntegerConverter, ValidationError
 
 from .sanitize import has_control_characters
 
@@ -28,6 +31,21 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class DayConverter(BaseConverter):
+    """``<day:…>`` in our URLs: a calendar date as YYYY-MM-DD; 2026-02-30 or 2026-2-3 is no page (404)."""
+
+    regex = r"\d{4}-\d{2}-\d{2}"
+
+    def to_python(self, value: str) -> date:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError() from None
+
+    def to_url(self, value: date) -> str:
+        return value.isoformat()
+
+
 def init_app(app: Flask) -> None:
     """Believe the trusted proxies, make ``<int:…>`` bounded, refuse control characters in requests."""
     if app.config["TRUSTED_PROXIES"]:
@@ -37,6 +55,7 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
     # Before the blueprints are registered: their rules are compiled with the converter.
     app.url_map.converters["int"] = IdConverter
+    app.url_map.converters["day"] = DayConverter
     app.before_request(_refuse_control_characters)
 
 

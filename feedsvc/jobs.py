@@ -7,6 +7,7 @@ worker is quiet, issue 14). The worker (feedsvc.worker) runs them on the stored 
 """
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Callable
@@ -14,13 +15,14 @@ from typing import Callable
 from flask import Flask
 
 from . import accounts, db, ratelimit
-from .digest.delivery import prune_deliveries
 from .ingest.store import Outcome
+from .mail.outbox import prune_deliveries
 from .models import utcnow
-from .services import background, imports, outbox
+from .services import background, bounces, imports, outbox
 from .services.digests import build_due
 
 KEEP_DELIVERIES_DAYS = 180
+log = logging.getLogger(__name__)
 
 
 class Summary(str):
@@ -64,6 +66,17 @@ def deliver_outbox(app: Flask) -> str:
     return busy(summary, report.sent + report.retrying + report.failed + report.cancelled > 0)
 
 
+def scan_bounces(app: Flask) -> str:
+    """Read late bounces and complaints from FEEDSVC_BOUNCE_MAILBOX and act on them (issue 12)."""
+    if not app.config["BOUNCE_MAILBOX"]:
+        return idle("no bounce mailbox (FEEDSVC_BOUNCE_MAILBOX)")
+    report = bounces.scan_bounces(app)
+    for problem in report.problems:
+        log.warning("unreadable returned message left in place: %s", problem)
+    summary = report.summary_line()
+    return busy(summary, report.bounces + report.complaints + report.unmatched + report.unreadable > 0)
+
+
 def prune(app: Flask) -> str:
     """Drop old rate-limit counters, delivery records and expired sign-in sessions."""
     now = utcnow()
@@ -100,5 +113,6 @@ JOBS: dict[str, Job] = {
     "scan_drop_folder": Job(scan_drop_folder, 300),
     "build_digests": Job(build_digests, 60),
     "deliver_outbox": Job(deliver_outbox, 30),
+    "scan_bounces": Job(scan_bounces, 300),
     "prune": Job(prune, 86400),
 }

@@ -53,6 +53,13 @@ class SubscriberState(StrEnum):
     BOUNCED = "bounced"
 
 
+class Frequency(StrEnum):
+    """How often a subscriber's digest comes: every day, or once a week on their weekday (issue 12)."""
+
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
 class DeliveryKind(StrEnum):
     """What an outbox message is."""
 
@@ -255,6 +262,10 @@ class Subscriber(Base):
     language: Mapped[str] = mapped_column(String(8), default="zh-CN")
     timezone: Mapped[str] = mapped_column(String(64))
     delivery_hour: Mapped[int] = mapped_column(Integer, default=7)
+    # Server defaults: the rows of before issue 12 stay daily (weekday 1, ISO Monday, is unused then).
+    frequency: Mapped[Frequency] = mapped_column(EnumText(Frequency), default=Frequency.DAILY,
+                                                 server_default=Frequency.DAILY.value)
+    weekday: Mapped[int] = mapped_column(Integer, default=1, server_default="1")  # ISO: 1 Monday … 7 Sunday
     # JSON list of "category:slug" / "source:slug" / "tag:slug"; empty means everything.
     topics: Mapped[str] = mapped_column(Text, default="[]")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -276,6 +287,9 @@ class Edition(Base):
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
     window_end: Mapped[datetime] = mapped_column(UTCDateTime)
     article_ids: Mapped[str] = mapped_column(Text, default="[]")  # JSON list, newest first
+    # What the subscriber chose when it was built: a weekly edition keeps its wording if they change.
+    frequency: Mapped[Frequency] = mapped_column(EnumText(Frequency), default=Frequency.DAILY,
+                                                 server_default=Frequency.DAILY.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     subscriber: Mapped[Subscriber] = relationship(lazy="joined")
@@ -375,4 +389,4 @@ class JobSchedule(Base):
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-from . import operator_models  # noqa: E402,F401  (registers the operators' tables on Base)
+from . import mail_models, operator_models  # noqa: E402,F401  (register their tables on Base)

@@ -16,16 +16,18 @@ from sqlalchemy.orm import Session
 from .articles import KINDS
 from .languages import CODES as LANGUAGE_CODES
 from .mail.message import normalise_address
-from .models import Delivery, DeliveryKind, DeliveryState, Subscriber, SubscriberState, utcnow
+from .models import Delivery, DeliveryKind, DeliveryState, Frequency, Subscriber, SubscriberState, utcnow
 from .sanitize import from_spreadsheet_cell, has_control_characters, spreadsheet_cell, split_list
 
 MAX_TOPICS = 100
-CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics")
+# frequency and weekday last (issue 12): a CSV of before has the same first six columns.
+CSV_COLUMNS = ("email", "state", "language", "timezone", "delivery_hour", "topics", "frequency", "weekday")
 
 
 @dataclass(frozen=True)
 class Preferences:
-    """What a subscriber chooses: send hour, zone, language, topics (empty: everything).
+    """What a subscriber chooses: send hour, zone, language, daily or weekly and on which ISO
+    weekday (1 Monday … 7 Sunday), topics (empty: everything).
 
     No defaults here: a new subscriber's come from the configuration
     (services.subscriptions.default_preferences).
@@ -34,6 +36,8 @@ class Preferences:
     delivery_hour: int
     timezone: str
     language: str
+    frequency: Frequency
+    weekday: int
     topics: tuple[str, ...] = ()
 
 
@@ -61,9 +65,15 @@ def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Pre
         if model is None or session.scalar(select(model.id).where(model.slug == slug)) is None:
             errors["topics"] = f"unknown topic {topic!r}"
             break
-    hour = _hour(defaults.delivery_hour if raw.get("delivery_hour") in (None, "") else raw["delivery_hour"])
+    hour = _whole(raw.get("delivery_hour"), defaults.delivery_hour, 0, 23)
     if hour is None:
         errors["delivery_hour"] = "must be an hour from 0 to 23"
+    frequency = _text(raw.get("frequency"), defaults.frequency)
+    if frequency not in tuple(Frequency):
+        errors["frequency"] = "must be daily or weekly"
+    weekday = _whole(raw.get("weekday"), defaults.weekday, 1, 7)
+    if weekday is None:
+        errors["weekday"] = "must be an ISO weekday from 1 (Monday) to 7 (Sunday)"
     zone = _text(raw.get("timezone"), defaults.timezone)
     if zone is None or not is_timezone(zone):
         errors["timezone"] = f"unknown time zone {zone!r}" if zone else "must be a time zone name"
@@ -72,7 +82,8 @@ def parse_preferences(session: Session, raw: dict, defaults: Preferences) -> Pre
         errors["language"] = f"must be one of {', '.join(LANGUAGE_CODES)}"
     if errors:
         raise PreferenceErrors(errors)
-    return Preferences(topics=topics, delivery_hour=hour, timezone=zone, language=language)
+    return Preferences(topics=topics, delivery_hour=hour, timezone=zone, language=language,
+                       frequency=Frequency(frequency), weekday=weekday)
 
 
 def _topics(value, errors: dict[str, str]) -> tuple[str, ...]:
@@ -91,13 +102,16 @@ def _topics(value, errors: dict[str, str]) -> tuple[str, ...]:
     return () if "all" in topics else topics
 
 
-def _hour(value) -> int | None:
-    """A whole hour 0-23 from an int, a whole float (JSON has one number type) or digits; else None."""
+def _whole(value, default: int, low: int, high: int) -> int | None:
+    """A whole number low-high (an hour, a weekday) from an int, a whole float (JSON has one number
+    type) or digits; the default when empty; else None."""
+    if value in (None, ""):
+        return default
     if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) <= 2:
         value = int(value)
     elif isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 23:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         return None
     return value
 
@@ -133,6 +147,8 @@ def apply_preferences(subscriber: Subscriber, prefs: Preferences) -> None:
     subscriber.delivery_hour = prefs.delivery_hour
     subscriber.timezone = prefs.timezone
     subscriber.language = prefs.language
+    subscriber.frequency = prefs.frequency
+    subscriber.weekday = prefs.weekday
 
 
 def find(session: Session, email: str) -> Subscriber | None:
@@ -193,6 +209,16 @@ def unsubscribe(session: Session, subscriber: Subscriber, *, now: datetime | Non
                                Delivery.state == DeliveryState.PENDING)
     ):
         delivery.state = DeliveryState.CANCELLED
+
+
+def count_bounce(subscriber: Subscriber, limit: int) -> bool:
+    """Count one permanent failure against the address; at ``limit`` it is bounced. True when it was now."""
+    subscriber.bounce_count += 1
+    if subscriber.bounce_count >= limit and subscriber.state in (SubscriberState.PENDING,
+                                                                 SubscriberState.CONFIRMED):
+        subscriber.state = SubscriberState.BOUNCED
+        return True
+    return False
 
 
 def queue_confirmation(session: Session, subscriber: Subscriber, *, domain: str,
@@ -270,7 +296,8 @@ def export_csv(rows: Iterable[Subscriber]) -> Iterator[str]:
     for s in rows:
         # Addresses come from an anonymous form: =1+1@example.com is one (issue 14).
         writer.writerow([spreadsheet_cell(value) for value in (
-            s.email, s.state, s.language, s.timezone, s.delivery_hour, ",".join(topics_of(s)))])
+            s.email, s.state, s.language, s.timezone, s.delivery_hour, ",".join(topics_of(s)),
+            s.frequency, s.weekday)])
         yield _drain(buffer)
 
 

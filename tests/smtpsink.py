@@ -27,6 +27,7 @@ class RecordingHandler:
     """Stores every accepted message; replies with the codes a test sets instead of accepting."""
 
     rcpt_replies: dict[str, str] = field(default_factory=dict)  # address -> reply to RCPT
+    mail_reply: str | None = None  # reply to MAIL FROM, instead of accepting the sender
     data_reply: str | None = None  # reply to the end of DATA, instead of accepting
     drop_after_data: bool = False  # close the connection right after accepting a message
     delay: float = 0.0  # seconds between the end of DATA and the reply: a message "on the wire"
@@ -37,6 +38,13 @@ class RecordingHandler:
     data_attempts: int = 0
     sessions: list = field(default_factory=list)  # the session of each DATA; one per connection
     logins: list[tuple[str, str]] = field(default_factory=list)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.mail_reply:
+            return self.mail_reply
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         self.rcpt_sessions.add(id(session))

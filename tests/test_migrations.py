@@ -1,12 +1,16 @@
 """Migrations build exactly the schema the models describe, and run down and up again."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Date, column, insert, table
 
 from feedsvc import db
-from feedsvc.models import Base
+from feedsvc.columns import UTCDateTime
+from feedsvc.models import Base, Edition, Subscriber
 
 
 def test_models_and_migrations_agree(app):
@@ -38,3 +42,25 @@ def test_a_database_behind_is_upgraded_by_ensure_schema_on_sqlite_only(app):
     db.ensure_schema(app)
     # PostgreSQL is migrated by hand (feedsvc db upgrade), never by a command that happens to start.
     assert db.at_head(engine) == (engine.dialect.name == "sqlite")
+
+
+def test_subscribers_and_editions_of_before_weekly_digests_stay_daily(app):
+    """Issue 12's migration (0011): rows written before it are daily, weekday 1 (ISO Monday)."""
+    command.downgrade(db.alembic_config(app), "0010")
+    now = datetime(2026, 11, 30, tzinfo=timezone.utc)
+    subscribers = table("subscribers", *(column(name) for name in (
+        "id", "email", "state", "language", "timezone", "delivery_hour", "topics", "bounce_count")),
+        column("created_at", UTCDateTime()))
+    editions = table("editions", column("id"), column("subscriber_id"), column("edition_date", Date()),
+                     column("article_ids"), *(column(name, UTCDateTime()) for name in (
+                         "window_start", "window_end", "created_at")))
+    with db.get_engine(app).begin() as conn:
+        conn.execute(insert(subscribers).values(
+            id=1, email="old@example.com", state="confirmed", language="zh-CN", timezone="UTC", delivery_hour=7,
+            topics="[]", bounce_count=0, created_at=now))
+        conn.execute(insert(editions).values(id=1, subscriber_id=1, edition_date=now.date(), article_ids="[]",
+                                             window_start=now, window_end=now, created_at=now))
+    db.upgrade(app)
+    with db.new_session(app) as session:
+        assert (session.get(Subscriber, 1).frequency, session.get(Subscriber, 1).weekday) == ("daily", 1)
+        assert session.get(Edition, 1).frequency == "daily"

@@ -1,4 +1,4 @@
-"""The pure core (parsing, text, feed rendering) imports no web framework, database or mail."""
+"""The pure core (parsing, text, feeds, reading bounces) imports no web framework, database or mail."""
 from __future__ import annotations
 
 import ast
@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "feedsvc"
-FORBIDDEN = {"flask", "sqlalchemy", "alembic", "smtplib", "werkzeug", "apscheduler"}
+FORBIDDEN = {"flask", "sqlalchemy", "alembic", "smtplib", "imaplib", "werkzeug", "apscheduler"}
 PURE = [
     *sorted((PACKAGE / "ingest").glob("*.py")),
     *sorted((PACKAGE / "text").glob("*.py")),
@@ -19,6 +19,9 @@ PURE = [
     PACKAGE / "timestamps.py",
     PACKAGE / "chinese.py",
     PACKAGE / "mail" / "message.py",
+    PACKAGE / "mail" / "bounces.py",
+    PACKAGE / "mail" / "bounce_text.py",
+    PACKAGE / "mail" / "verp.py",
     PACKAGE / "digest" / "compose.py",
     PACKAGE / "digest" / "render.py",
     PACKAGE / "digest" / "wording.py",

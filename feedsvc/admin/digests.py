@@ -21,7 +21,7 @@ from . import bp
 from .forms import WORDING_PARTS, wording_form
 from .helpers import PREVIEW_CSP, actor, audit, page_count, window
 from .previews import read_preview, wording_preview, wording_problems
-from .queries import find_deliveries, retry_failed
+from .queries import find_deliveries, retry_failed, returned_by_delivery
 
 KINDS = tuple(DeliveryKind)
 STATES = tuple(DeliveryState)
@@ -58,6 +58,7 @@ def _digests_page(errors: dict, status: int = 200, test_to: str = ""):
     response = current_app.make_response((render_template(
         "admin/digests.html", preview=preview, chosen=chosen, language=language, errors=errors,
         test_to=test_to or request.values.get("to", ""), deliveries=deliveries, total=total,
+        returned=returned_by_delivery(session, deliveries),
         page=page, pages=page_count(total), state=state, kind=kind, states=STATES, kinds=KINDS,
     ), status))
     response.headers["Content-Security-Policy"] = PREVIEW_CSP

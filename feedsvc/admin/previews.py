@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ..config import site_timezone
 from ..digest.compose import DigestContent, DigestItem, compose_items
-from ..digest.delivery import digest_items
+from ..digest.messages import digest_items
 from ..digest.editions import FIRST_WINDOW, digest_article_ids, local_date
 from ..digest.render import RenderedDigest, personalise, render_digest
 from ..digest.wording import DigestWording, validate_wording

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from ..articles import like_pattern, shown
 # The importer's get-or-create of names, so an edit and an import name things alike.
 from ..ingest.store import get_or_create_named as named
+from ..mail_models import ReturnedMail
 from ..models import (
     RETRYABLE_KINDS, Article, Category, Delivery, DeliveryKind, DeliveryState, ImportRun, JobSchedule,
     JobStatus, Source, Subscriber, Tag, bump_store_version, utcnow,
@@ -18,6 +19,7 @@ from ..text.summary import summarize
 
 ARTICLE_STATES = ("visible", "hidden", "duplicate")
 CHART_DAYS = 30
+RETURNED_DAYS = 7  # the dashboard's count of late bounces and complaints
 
 
 def find_articles(session: Session, *, q: str = "", source: str = "", category: str = "",
@@ -116,6 +118,23 @@ def find_deliveries(session: Session, *, state: str = "", kind: str = "", subscr
     return _paged(session, Delivery, conditions, (Delivery.id.desc(),), limit=limit, offset=offset)
 
 
+def returned_mail(session: Session, *, subscriber_id: int, limit: int = 100) -> list[ReturnedMail]:
+    """The subscriber's late bounces and complaints, newest first, pruned messages' included."""
+    return list(session.scalars(
+        select(ReturnedMail).where(ReturnedMail.subscriber_id == subscriber_id)
+        .order_by(ReturnedMail.received_at.desc(), ReturnedMail.id.desc()).limit(limit)))
+
+
+def returned_by_delivery(session: Session, deliveries: list[Delivery]) -> dict[int, list[ReturnedMail]]:
+    """The late bounces and complaints about each of ``deliveries`` (a page of the log), by delivery id."""
+    found: dict[int, list[ReturnedMail]] = {}
+    rows = session.scalars(select(ReturnedMail).where(ReturnedMail.delivery_id.in_([d.id for d in deliveries]))
+                           .order_by(ReturnedMail.received_at, ReturnedMail.id))
+    for row in rows:
+        found.setdefault(row.delivery_id, []).append(row)
+    return found
+
+
 def _paged(session: Session, model, conditions: list, order_by: tuple, *, limit: int,
            offset: int) -> tuple[list, int]:
     """One page of the rows of ``model`` matching ``conditions``, in ``order_by``, and how many match."""
@@ -140,7 +159,7 @@ def retry_failed(session: Session, *, delivery_id: int | None = None, now: datet
 
 
 def dashboard_counts(session: Session, *, now: datetime, zone: tzinfo) -> dict:
-    """Articles (shown, hidden, reprints), subscribers by state, and today's deliveries by state."""
+    """Articles (shown, hidden, reprints), subscribers and today's deliveries by state, the last week's returned mail by kind."""
     start = datetime.combine(now.astimezone(zone).date(), datetime.min.time(), tzinfo=zone)
     articles = dict(session.execute(
         select(Article.visible, func.count(Article.id))
@@ -155,6 +174,10 @@ def dashboard_counts(session: Session, *, now: datetime, zone: tzinfo) -> dict:
         "deliveries_today": dict(session.execute(
             select(Delivery.state, func.count(Delivery.id))
             .where(Delivery.created_at >= start).group_by(Delivery.state)).all()),
+        "returned": dict(session.execute(
+            select(ReturnedMail.kind, func.count(ReturnedMail.id))
+            .where(ReturnedMail.received_at >= now - timedelta(days=RETURNED_DAYS))
+            .group_by(ReturnedMail.kind)).all()),
     }
 
 

@@ -11,7 +11,7 @@ from ..models import Subscriber, SubscriberState
 from ..services import subscriptions
 from . import bp
 from .helpers import audit, get_or_404, page_count, window
-from .queries import find_deliveries, find_subscribers
+from .queries import find_deliveries, find_subscribers, returned_by_delivery, returned_mail
 from .uploads import read_limited
 
 CSV_MAX_BYTES = 5 * 1024 * 1024
@@ -32,11 +32,13 @@ def subscribers():
 
 @bp.route("/subscribers/<int:subscriber_id>")
 def subscriber(subscriber_id: int):
-    """One subscriber, their choices and the messages sent to them."""
+    """One subscriber, their choices, the messages sent to them and the mail that came back."""
     row = get_or_404(Subscriber, subscriber_id)
-    deliveries, total = find_deliveries(get_session(), subscriber_id=row.id, limit=100)
+    session = get_session()
+    deliveries, total = find_deliveries(session, subscriber_id=row.id, limit=100)
     return render_template("admin/subscriber.html", subscriber=row, topics=subs.topics_of(row),
-                           deliveries=deliveries, total=total)
+                           deliveries=deliveries, total=total, returned=returned_by_delivery(session, deliveries),
+                           history=returned_mail(session, subscriber_id=row.id))
 
 
 @bp.route("/subscribers/<int:subscriber_id>/deactivate", methods=["POST"])

@@ -10,6 +10,8 @@ from ..languages import N_
 WORDS = (
     # Subscribers (models.SubscriberState).
     N_("pending"), N_("confirmed"), N_("unsubscribed"), N_("bounced"),
+    # How often their digest comes (models.Frequency).
+    N_("daily"), N_("weekly"),
     # The outbox (models.DeliveryState, models.DeliveryKind).
     N_("sending"), N_("sent"), N_("failed"), N_("cancelled"), N_("digest"), N_("confirm"), N_("test"),
     # Articles, as the admin filters them (admin.queries).
@@ -20,4 +22,6 @@ WORDS = (
     N_("ok"), N_("error"),
     # Operators' tasks (operator_models.TaskState).
     N_("queued"), N_("running"), N_("done"),
+    # Returned mail (mail_models.ReturnKind): a permanent failure, a transient one, a complaint.
+    N_("bounce"), N_("transient"), N_("complaint"),
 )

@@ -50,6 +50,7 @@ COMMANDS = (
     Entry("admin", "feedsvc.cli.admin:admin_group", "Operator accounts for the /admin pages."),
     Entry("bootstrap", "feedsvc.cli.articles:bootstrap_command",
           "First start: the drop folder, the demo articles while the store is empty, an operator."),
+    Entry("bounces", "feedsvc.cli.bounces:bounces_group", "Returned mail: late bounces and complaints."),
     Entry("db", "feedsvc.cli.database:db_group", "Database migrations."),
     Entry("digest", "feedsvc.cli.digest:digest_group", "Daily digest emails."),
     Entry("import", "feedsvc.cli.articles:import_command",

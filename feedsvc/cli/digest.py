@@ -11,7 +11,7 @@ from flask.cli import with_appcontext
 
 from .. import db, languages, subscribers
 from ..config import site_timezone
-from ..digest.delivery import count_unsent
+from ..mail.outbox import count_unsent
 from ..models import utcnow
 from ..services import outbox
 from ..services.digests import build_due, preview_digest, stand_in_reader

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import click
 from flask import current_app
@@ -9,7 +10,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from .. import db, subscribers
-from ..models import Subscriber, SubscriberState
+from ..models import Frequency, Subscriber, SubscriberState
 from ..services import subscriptions
 
 
@@ -21,14 +22,18 @@ def subscribers_group() -> None:
 @subscribers_group.command("add")
 @click.argument("email")
 @click.option("--confirmed", is_flag=True, help="Skip double opt-in (you have their consent).")
+@click.option("--frequency", type=click.Choice([f.value for f in Frequency]), default=Frequency.DAILY.value,
+              show_default=True, help="A digest every day, or once a week.")
+@click.option("--weekday", type=click.IntRange(1, 7), default=1, show_default=True,
+              help="A weekly digest's day: ISO 1 = Monday … 7 = Sunday.")
 @with_appcontext
-def subscribers_add(email: str, confirmed: bool) -> None:
+def subscribers_add(email: str, confirmed: bool, frequency: str, weekday: int) -> None:
     """Add EMAIL; without --confirmed a confirmation email is sent."""
     app = current_app._get_current_object()
+    prefs = replace(subscriptions.default_preferences(app), frequency=Frequency(frequency), weekday=weekday)
     with db.new_session() as session:
         try:
-            row = subscriptions.subscribe(app, session, email, subscriptions.default_preferences(app),
-                                          confirmed=confirmed)
+            row = subscriptions.subscribe(app, session, email, prefs, confirmed=confirmed)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
     click.echo(f"{row.email}: {row.state}")
@@ -39,7 +44,7 @@ def subscribers_add(email: str, confirmed: bool) -> None:
 @click.option("--confirmed", is_flag=True, help="Mark imported addresses confirmed.")
 @with_appcontext
 def subscribers_import(file, confirmed: bool) -> None:
-    """Import a CSV with an 'email' column (optional: topics, delivery_hour, timezone, language)."""
+    """Import a CSV with an 'email' column (optional: topics, delivery_hour, timezone, language, frequency, weekday)."""
     app = current_app._get_current_object()
     with db.new_session() as session:
         report = subscriptions.import_subscribers(app, session, file.read(), confirmed=confirmed)

@@ -29,6 +29,10 @@ class DigestContent:
     language: str  # 'zh-CN' or 'en'
     timezone: str  # IANA name; item dates are shown in it
     items: tuple[DigestItem, ...]
+    # The general edition of this date on the web (the same for every reader of this language):
+    # the mail's "View in browser" link; None shows no link (a page is already in the browser).
+    archive_url: str | None = None
+    weekly: bool = False  # a weekly edition (issue 12): its own subject, intro and footer
 
 
 def compose_items(items: list[DigestItem]) -> tuple[DigestItem, ...]:

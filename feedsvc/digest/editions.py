@@ -13,10 +13,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..articles import in_topics, shown
-from ..models import Article, Delivery, DeliveryKind, DeliveryState, Edition, Subscriber, SubscriberState
+from ..models import Article, Delivery, DeliveryKind, DeliveryState, Edition, Frequency, Subscriber, SubscriberState
 from ..subscribers import new_message_id, topics_of
 
 FIRST_WINDOW = timedelta(hours=24)
+# A new weekly reader's first edition, up to a week after they confirm, holds the week before it:
+# the daily window would leave out the days between their confirmation and their weekday.
+FIRST_WEEKLY_WINDOW = timedelta(days=7)
 CHUNK = 1000
 
 
@@ -45,6 +48,21 @@ def is_due(subscriber: Subscriber, now: datetime) -> bool:
     return now.astimezone(_zone(subscriber.timezone)).hour >= subscriber.delivery_hour
 
 
+def on_their_day(subscriber: Subscriber, day: date) -> bool:
+    """Every day for a daily subscriber; for a weekly one only their ISO weekday (issue 12).
+
+    ``day`` is their local date, so a weekly edition comes once a week whatever builds it:
+    the hourly job, "build and send now" or ``digest send --all`` (which ignore the hour only).
+    """
+    return subscriber.frequency != Frequency.WEEKLY or day.isoweekday() == subscriber.weekday
+
+
+def window_start(subscriber: Subscriber, now: datetime) -> datetime:
+    """Where the subscriber's next edition starts: their last digest, else their first window."""
+    weekly = subscriber.frequency == Frequency.WEEKLY
+    return subscriber.digest_cursor or now - (FIRST_WEEKLY_WINDOW if weekly else FIRST_WINDOW)
+
+
 def build_editions(
     make_session: sessionmaker, *, now: datetime, domain: str, send_empty: bool, max_items: int,
     ignore_hours: bool = False, edition_date: date | None = None, only: list[int] | None = None,
@@ -52,8 +70,8 @@ def build_editions(
     """Create today's edition (and its outbox message) for every confirmed subscriber due.
 
     Each edition is keyed (subscriber, local date): building twice, or in two processes at
-    once, makes one. Subscribers are read in chunks and grouped by their topics and cursor,
-    so one query finds the articles of a whole group.
+    once, makes one. Subscribers are read in chunks and grouped by their topics and where
+    their window starts, so one query finds the articles of a whole group.
     """
     report = BuildReport()
     last_id = 0
@@ -73,7 +91,8 @@ def build_editions(
 def _build_chunk(session: Session, chunk, report, *, now, domain, ignore_hours, edition_date,
                  send_empty, max_items) -> None:
     dates = {s.id: edition_date or local_date(now, s.timezone) for s in chunk}
-    due = [s for s in chunk if ignore_hours or edition_date or is_due(s, now)]
+    due = [s for s in chunk
+           if on_their_day(s, dates[s.id]) and (ignore_hours or edition_date or is_due(s, now))]
     report.not_due += len(chunk) - len(due)
     if not due:
         return
@@ -87,16 +106,15 @@ def _build_chunk(session: Session, chunk, report, *, now, domain, ignore_hours, 
         if (s.id, dates[s.id]) in have:
             report.existing += 1
             continue
-        groups[(topics_of(s), s.digest_cursor)].append(s)
-    for (topics, cursor), members in groups.items():
-        start = cursor or now - FIRST_WINDOW
+        groups[(topics_of(s), window_start(s, now))].append(s)
+    for (topics, start), members in groups.items():
         ids = digest_article_ids(session, topics, start, now, limit=max_items)
         for s in members:
             try:
                 with session.begin_nested():
                     edition = Edition(
                         subscriber_id=s.id, edition_date=dates[s.id], window_start=start,
-                        window_end=now, article_ids=json.dumps(ids), created_at=now,
+                        window_end=now, article_ids=json.dumps(ids), created_at=now, frequency=s.frequency,
                     )
                     session.add(edition)
                     session.flush()

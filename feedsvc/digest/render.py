@@ -34,8 +34,9 @@ from .wording import (
 )
 
 __all__ = [
-    "PREFERENCES_PLACEHOLDER", "UNSUBSCRIBE_PLACEHOLDER", "DigestWording", "RenderedDigest",
-    "WordingError", "personalise", "render_confirmation", "render_digest", "validate_wording",
+    "PREFERENCES_PLACEHOLDER", "UNSUBSCRIBE_PLACEHOLDER", "DigestWording", "EditionPage", "RenderedDigest",
+    "WordingError", "digest_context", "personalise", "render_confirmation", "render_digest",
+    "render_edition_page", "validate_wording",
 ]
 
 PREHEADER_TITLES = 3
@@ -69,6 +70,17 @@ def render_digest(
     content: DigestContent, *, templates_dir: Path, wording: DigestWording | None = None
 ) -> RenderedDigest:
     """One edition's email, placeholders left for ``personalise``; WordingError on bad wording."""
+    context = digest_context(content, wording)
+    env = _environment(Path(templates_dir), context["lang"])
+    return RenderedDigest(
+        subject=context["subject"],
+        html=_INLINER.inline(env.get_template("digest.html").render(context)),
+        text=env.get_template("digest.txt").render(context),
+    )
+
+
+def digest_context(content: DigestContent, wording: DigestWording | None = None) -> dict:
+    """What the digest templates see of ``content``: the mail's and the archive page's values."""
     lang = resolve(content.language).code
     content = in_readers_script(content)
     worded = render_wording(wording, content)
@@ -84,18 +96,15 @@ def render_digest(
         "site_name": clean(content.site_name),
         "site_url": content.site_url,
         "edition": format_day(content.edition_date, lang),
+        "weekly": content.weekly,
         "intro": _paragraphs(worded.intro),
         "items": items,
         "preheader": one_line(titles or worded.intro),
         "unsubscribe_url": UNSUBSCRIBE_PLACEHOLDER,
         "preferences_url": PREFERENCES_PLACEHOLDER,
+        "archive_url": _archive_url(content.archive_url),
     }
-    env = _environment(Path(templates_dir), lang)
-    return RenderedDigest(
-        subject=worded.subject,
-        html=_INLINER.inline(env.get_template("digest.html").render(context)),
-        text=env.get_template("digest.txt").render(context),
-    )
+    return context
 
 
 def in_readers_script(content: DigestContent) -> DigestContent:
@@ -173,6 +182,34 @@ def _environment(templates_dir: Path, language: str) -> Environment:
     )
     env.install_gettext_translations(translations(language), newstyle=True)
     return env
+
+
+def _archive_url(url: str | None) -> str | None:
+    # Every reader of the edition gets this one link, so it is checked like the items' links.
+    if url is not None and not is_safe_url(url):
+        raise ValueError(f"a digest's archive page must be an absolute URL, got {url!r}")
+    return url
+
+
+@dataclass(frozen=True)
+class EditionPage:
+    """What the archive's web page of an edition adds to the mail; URLs absolute."""
+
+    archive_url: str  # the list of editions
+    feed_url: str  # the editions' Atom feed, for autodiscovery
+    feed_title: str
+    subscribe_url: str
+    languages: tuple[tuple[str, str, str], ...]  # (code, label, this page in it), hreflang alternates
+    default_url: str  # this page without ?lang= (hreflang x-default)
+
+
+def render_edition_page(content: DigestContent, page: EditionPage, *, templates_dir: Path,
+                        wording: DigestWording | None = None) -> str:
+    """``content`` as a web page: the mail's templates and wording, a footer for the web instead
+    of the personal links, and the CSS left in its ``<style>`` (a browser reads it; the mail's
+    inlined ``style`` attributes would need a looser Content-Security-Policy)."""
+    context = digest_context(replace(content, archive_url=None), wording) | {"page": page}
+    return _environment(Path(templates_dir), context["lang"]).get_template("edition.html").render(context)
 
 
 def _item_view(item: DigestItem, summary: str, lang: str, zone: ZoneInfo) -> _ItemView:

@@ -33,7 +33,8 @@ class DigestWording:
     """Operator overrides of a digest's wording; ``None`` keeps our default for that part.
 
     Each part is Jinja source producing plain text (the HTML body escapes it; blank lines
-    separate paragraphs). ``subject`` and ``intro`` see ``site_name, date, count, first_title``.
+    separate paragraphs). ``subject`` and ``intro`` see ``site_name, date, count, first_title``
+    and word the daily edition; a weekly one keeps ours (WEEKLY_SOURCES, issue 12).
     ``item_template`` produces one item's summary text and sees ``title, summary, source, date,
     category``; the item's title, source and date line and its links stay ours.
     """
@@ -68,16 +69,29 @@ DEFAULT_SOURCES = DigestWording(
              "{% else %}No new articles for {{ date }}.{% endif %}"),
     item_template="{{ summary }}",
 )
+# A weekly edition's (issue 12): its subject names it the weekly one, its intro speaks of the week.
+WEEKLY_SOURCES = DigestWording(
+    # Translators: Jinja source of a weekly digest's subject line; keep the names in {{ }}.
+    subject=N_("{{ site_name }} Weekly digest, {{ date }}: {{ count }} "
+               "{{ 'article' if count == 1 else 'articles' }}"
+               "{% if first_title %} · {{ first_title }}{% endif %}"),
+    # Translators: Jinja source of a weekly digest's first paragraph; keep the names in {{ }}.
+    intro=N_("{% if count %}Here {{ 'is' if count == 1 else 'are' }} {{ count }} new "
+             "{{ 'article' if count == 1 else 'articles' }} from the week to {{ date }}."
+             "{% else %}No new articles in the week to {{ date }}.{% endif %}"),
+    item_template=DEFAULT_SOURCES.item_template,
+)
 _PARTS = {"subject": "Subject", "intro": "Intro", "item_template": "Item template"}
 
 _SANDBOX = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
-def default_wording(language: str) -> DigestWording:
-    """Our own wording for ``language``, e.g. to prefill the admin form."""
+def default_wording(language: str, *, weekly: bool = False) -> DigestWording:
+    """Our own wording for ``language`` (a daily edition's unless ``weekly``), e.g. to prefill the admin form."""
     gettext = translations(resolve(language).code).gettext
-    return DigestWording(subject=gettext(DEFAULT_SOURCES.subject), intro=gettext(DEFAULT_SOURCES.intro),
-                         item_template=DEFAULT_SOURCES.item_template)
+    sources = WEEKLY_SOURCES if weekly else DEFAULT_SOURCES
+    return DigestWording(subject=gettext(sources.subject), intro=gettext(sources.intro),
+                         item_template=sources.item_template)
 
 
 def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
@@ -88,7 +102,7 @@ def one_line(text: str, limit: int = SUBJECT_MAX) -> str:
 
 def render_wording(wording: DigestWording | None, content: DigestContent) -> Worded:
     """Subject, intro and item texts of ``content``; raises WordingError on a failing override."""
-    parts = _effective(wording, content.language)
+    parts = _effective(wording, content.language, content.weekly)
     header = _header_values(content)
     subject = _render_subject(parts.subject, header)
     intro = clean(_render("intro", parts.intro, header)).strip()
@@ -126,13 +140,15 @@ def validate_wording(wording: DigestWording, sample: DigestContent) -> list[str]
     return errors
 
 
-def _effective(wording: DigestWording | None, language: str) -> DigestWording:
-    default = default_wording(language)
+def _effective(wording: DigestWording | None, language: str, weekly: bool) -> DigestWording:
+    default = default_wording(language, weekly=weekly)
     if wording is None:
         return default
+    # The operators' subject and intro are the daily edition's words: a weekly edition keeps
+    # ours, so its subject always says it is the weekly one (issue 12). Item text serves both.
     return DigestWording(
-        subject=default.subject if wording.subject is None else wording.subject,
-        intro=default.intro if wording.intro is None else wording.intro,
+        subject=default.subject if wording.subject is None or weekly else wording.subject,
+        intro=default.intro if wording.intro is None or weekly else wording.intro,
         item_template=default.item_template if wording.item_template is None
         else wording.item_template,
     )

@@ -104,16 +104,19 @@ def _serve(scope: Scope, fmt: str) -> Response:
             hub_url=config["WEBSUB_HUB"], facts=facts,
         ))
         cache.put(key, rendered)
+    return conditional_response(rendered, BY_NAME[fmt].content_type)
+
+
+def conditional_response(rendered: RenderedFeed, content_type: str) -> Response:
+    """``rendered`` as the request accepts it (gzip or not), with its validators: 304 when unchanged."""
     gzipped = request.accept_encodings["gzip"] > 0
-    response = Response(
-        rendered.gzipped if gzipped else rendered.body, content_type=BY_NAME[fmt].content_type
-    )
+    response = Response(rendered.gzipped if gzipped else rendered.body, content_type=content_type)
     if gzipped:
         response.content_encoding = "gzip"
     response.set_etag((rendered.gzip_etag if gzipped else rendered.etag).strip('"'))
     response.last_modified = rendered.last_modified
     response.cache_control.public = True
-    response.cache_control.max_age = config["FEED_MAX_AGE"]
+    response.cache_control.max_age = current_app.config["FEED_MAX_AGE"]
     response.vary.add("Accept-Encoding")
     return response.make_conditional(request)
 
@@ -146,3 +149,6 @@ def _links(feed_request: FeedRequest) -> FeedLinks:
         home=home_url(scope),
         tag_authority=current_app.config["TAG_AUTHORITY"] or urlsplit(current_app.config["BASE_URL"]).hostname,
     )
+
+
+from . import editions  # noqa: E402,F401  (the digest archive's feed, and its cache, on bp)

@@ -23,7 +23,7 @@ END = "end"  # related lists, prev/next links, footers: the article is over
 
 # Page tools; a line made of nothing else is chrome.
 _TOOL_WORDS = re.compile(
-    r"字体|字體|字號|字号|打印本页|打印本頁|打印|关闭窗口|關閉窗口|关闭|關閉|返回顶部|返回頂部|收藏本页|"
+    r"字体|字體|字號|字号|打印本页|打印本頁|打印|友善列印|列印本頁|列印|关闭窗口|關閉窗口|关闭|關閉|返回顶部|返回頂部|收藏本页|"
     r"收藏|纠错|糾錯|[大中小]|Print(?: this)?|Close(?: window)?|Email this|Back to top|Font size|A\+|A-",
     re.IGNORECASE,
 )
@@ -33,12 +33,18 @@ _SITE_CHROME = re.compile(
     r"Search|Sign in|Sign up|Log in|Login|Register|Subscribe(?: now)?|Advertisement|Advertising|"
     r"Sponsored(?: content)?|Follow us(?: on .{1,30})?|Newsletter|Cookie (?:settings|policy)|Accept(?: all)?(?: cookies)?|"
     r"Toggle navigation|Open menu|Close menu|Back to (?:top|home)|Home|Loading(?:\.\.\.|…)?|"
+    r"Share(?: this)?(?: article| story| page)?|Tweet|Pin it|分享|"
     r"Continue reading(?: the main story)?|Story continues below(?: advertisement)?|"
     r"Show more|See more|View more|(?:…|\.\.\.)\s*more|展开全文|展開全文|查看更多|阅读全文|閱讀全文|显示全部|顯示全部|"
-    r"打开APP|打開APP|下载客户端|下載客戶端|扫一扫|掃一掃|扫码|掃碼|返回首页|返回首頁|登录|登錄|注册|註冊)\s*[:：]?\s*$"
+    r"打开APP|打開APP|下载客户端|下載客戶端|扫一扫|掃一掃|扫码|掃碼|返回首页|返回首頁|登录|登錄|注册|註冊|"
+    # A WeChat article's furniture.
+    r"阅读原文|閱讀原文|预览时标签不可点|預覽時標籤不可點|微信扫一扫|微信掃一掃|关注该公众号|關注該公眾號|"
+    r"微信扫一扫关注该公众号|继续滑动看下一个|繼續滑動看下一個|轻触阅读原文|輕觸閱讀原文)\s*[:：]?\s*$"
     # Promotions pointing elsewhere: "点击进入“文艺星青年”>>", "更多精彩 >>".
     r"|^.{0,40}(?:>>|》》|→)\s*$|^(?:点击|點擊|长按|長按|扫描|掃描|识别|識別).{0,30}$"
-    r"|^(?:微信)?(?:扫一扫|掃一掃).{0,20}$|^.{0,10}关注(?:我们|該公眾號|该公众号|公众号|公眾號).{0,10}$",
+    r"|^(?:微信)?(?:扫一扫|掃一掃).{0,20}$"
+    # App promotions: "更多新闻请下载××新闻APP", "打开客户端阅读全文".
+    r"|^.{0,20}(?:下载|下載|打开|打開|安装|安裝)\S{0,16}(?:APP|App|app|客户端|客戶端)\S{0,8}$|^.{0,10}关注(?:我们|該公眾號|该公众号|公众号|公眾號).{0,10}$",
     re.IGNORECASE,
 )
 _TOOL_FILLER = re.compile(r"[\s:：|｜/【】\[\]]+")
@@ -55,9 +61,10 @@ _AFFILIATION = re.compile(
 # Headers of related-news lists; Chinese ones may carry the first item after a colon.
 _RELATED = re.compile(
     r"^[【\[]?(?:相关新闻|相關新聞|相关阅读|相關閱讀|相关文章|相關文章|相关链接|相關鏈接|延伸阅读|"
-    r"延伸閱讀|推荐阅读|推薦閱讀|热点推荐|熱點推薦|热门文章|熱門文章|猜你喜欢|猜你喜歡|更多新闻|更多新聞)"
+    r"延伸閱讀|推荐阅读|推薦閱讀|热点推荐|熱點推薦|热门文章|熱門文章|猜你喜欢|猜你喜歡|更多新闻|更多新聞|"
+    r"往期推荐|往期推薦|往期回顾|往期回顧|往期精选|往期精選|精彩回顾|精彩回顧)"
     r"[】\]]?(?:\s*[:：].*)?$"
-    r"|^(?:Related(?: articles| stories| news| posts| coverage)?|Read more|More stories|"
+    r"|^(?:Related(?: articles| stories| news| posts| coverage)?|Read more|More stories|END|"
     r"More from [\w ]{1,40}|You may also like|Recommended(?: for you)?)\s*:?\s*$",
     re.IGNORECASE,
 )
@@ -66,7 +73,10 @@ _PREV_NEXT = re.compile(r"^(?:上一篇|下一篇|上一條|下一條|上一条|
 _FOOTER_ANYWHERE = re.compile(
     r"版[权權]所有(?![人者])|(?:©|\(c\))\s*\d{4}|All rights reserved|ICP[备備证證]|公网安备|公網安備|不承担任何|不承擔任何|"
     r"违法和不良信息举报|違法和不良信息舉報|QQ\s*[:：]?\s*\d{5,}|[京沪粤浙苏津渝川鄂湘闽鲁豫冀晋辽吉黑皖赣桂琼贵云陕甘青宁新藏蒙港澳台]ICP|"
-    r"网站标识码|網站標識碼",
+    r"网站标识码|網站標識碼"
+    # Reprint notices: "转载请注明出处", "未经授权，禁止转载", "如需轉載請聯繫".
+    r"|[转轉][载載]\s*[请請]\s*[注註]明|[禁严嚴][止禁]\s*[转轉][载載]|不得\s*[转轉][载載]|如需\s*[转轉][载載]"
+    r"|未[经經](?:授[权權]|许可|許可|允许|允許|同意).{0,12}[转轉][载載]",
     re.IGNORECASE,
 )
 # Footer markers that must open the line (they are ordinary words inside a sentence).

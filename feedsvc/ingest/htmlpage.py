@@ -118,7 +118,7 @@ def parse_html_page(text: str, *, tz: tzinfo, model=None) -> ParsedArticle:
         published=decide_published(voters, tz),
         category=declared.get("category") or visible_value(voters, "category")
         or (sitelines.section_from_crumbs(crumbs, title) if crumbs else None),
-        tags=declared.get("tags") or infolines.split_tags(visible_value(voters, "tags")),
+        tags=declared.get("tags") or _visible_tags(voters),
         original_url=_original_url(voters, page.base_url),
         canonical_url=declared.get("canonical_url"),
         summary=declared.get("summary"),
@@ -218,6 +218,17 @@ def _site_from_lines(page: PreparedPage) -> str | None:
         if site:
             return site
     return None
+
+
+def _visible_tags(voters: Voters) -> list[str]:
+    """The tags a "标签：" row shows; each link is one tag, however the links are spaced."""
+    seen = voters.nearest("tags")
+    if seen is None:
+        return []
+    links = [" ".join(a.text_content().split()) for a in seen.element.iter("a")] if seen.element is not None else []
+    if len([link for link in links if link]) >= 2:
+        return list(dict.fromkeys(link for link in links if link))
+    return infolines.split_tags(seen.line.data["tags"])
 
 
 def _original_url(voters: Voters, base_url: str | None) -> str | None:

@@ -55,7 +55,7 @@ _MAX_VALUE = {"author": 40, "source_name": 40, "editor": 40, "contributor": 40, 
 _DEFAULT_MAX_VALUE = 120
 # Bracketed page tools that share a line with the metadata: 【字体:大 中 小】【打印】.
 TOOLS_RE = re.compile(
-    r"[【\[]\s*(?:字体|字號|字号|打印|关闭|關閉|收藏|返回|分享|纠错|糾錯|大\s*中\s*小)[^】\]]{0,16}[】\]]"
+    r"[【\[]\s*(?:字体|字體|字號|字号|打印|列印|关闭|關閉|收藏|返回|分享|纠错|糾錯|大\s*中\s*小)[^】\]]{0,16}[】\]]"
 )
 
 
@@ -64,7 +64,7 @@ def parse_info_line(line: str) -> dict[str, str] | None:
     line = TOOLS_RE.sub(" ", line).strip()
     matches = list(_LABEL_RE.finditer(line))
     if not matches:
-        return _dateline(line)
+        return _label_without_colon(line) or _dateline(line)
     fields: dict[str, str] = {}
     lead = line[: matches[0].start()].strip(SEPARATORS)
     if lead:
@@ -80,9 +80,31 @@ def parse_info_line(line: str) -> dict[str, str] | None:
         if field == "published" and value and parse_date(value, timezone.utc) is None:
             return None  # "时间:见证者" is a headline, not a date
         value = _split_trailing_date(field, value, fields)
+        value = _split_role(value, fields)
         if value and field not in fields:
             fields[field] = value
     return fields
+
+
+# A role word with a name after it but no colon, inside another field's value: the source and
+# the reporter on one row ("来源:新华网　记者 陈晓明", "來源：經濟日報 編輯 林某"). Only words
+# of two characters or more: 文 and 图 stand inside outlets' names.
+_ROLE_WORDS = sorted(
+    (label for f in ("author", "contributor", "editor") for label in FIELD_LABELS[f]
+     if len(label) >= 2 and not label.isascii()),
+    key=len, reverse=True,
+)
+_ROLE_IN_VALUE = re.compile(r"[\s\u3000\xa0]+(" + "|".join(map(re.escape, _ROLE_WORDS)) + r")[\s\u3000\xa0]+(?=\S)")
+
+
+def _split_role(value: str, fields: dict[str, str]) -> str:
+    """Move an unlabelled "记者 X" off the end of another field's value into its own field."""
+    match = _ROLE_IN_VALUE.search(value)
+    if not match:
+        return value
+    role = _FIELD_OF_LABEL[match.group(1).lower()]
+    fields.setdefault(role, value[match.end():].strip(SEPARATORS))
+    return value[: match.start()].strip(SEPARATORS)
 
 
 _TRAILING_DATE = re.compile(r"\s+(\d{4}\s*[-/.年]\S*(?:\s+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?)$")
@@ -115,6 +137,29 @@ def first_url(value: str | None) -> str | None:
 # What may follow an unlabelled date on its own line: a time zone, a weekday, page tools.
 _DATELINE_REST = re.compile(r"^[\s|｜丨/·•,，()（）:：\-A-Za-z\u4e00-\u9fff]{0,24}$")
 _DATE_AT_START = re.compile(r"^\s*(?:\d{4}\s*[-/.年]|[A-Z][a-z]{2,8}\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\s+[A-Z][a-z]{2,8}\s+\d{4})")
+
+
+# English sites often drop the colon: "Updated 10:05 AM GMT, June 2, 2024", "Originally
+# published at https://…". Taken only when what follows is a date or a URL.
+_DATE_LABELS = sorted(FIELD_LABELS["published"] + FIELD_LABELS["updated"], key=len, reverse=True)
+_NO_COLON = re.compile(
+    r"^(?:(?P<date>" + "|".join(re.escape(l) for l in _DATE_LABELS if l.isascii()) + r")(?:\s+on)?\s+(?=(?-i:[A-Z0-9]))"
+    r"|(?P<url>" + "|".join(re.escape(l) for l in FIELD_LABELS["original_url"] if l.isascii()) + r")\s+(?=https?://))",
+    re.IGNORECASE,
+)
+
+
+def _label_without_colon(line: str) -> dict[str, str] | None:
+    match = _NO_COLON.match(line)
+    if not match:
+        return None
+    value = line[match.end():].strip()
+    if match.group("url"):
+        return {"original_url": value} if first_url(value) == value.split()[0] else None
+    span = date_span(re.sub(r"^[A-Z][a-z]+day,?\s+", "", unicodedata.normalize("NFKC", value)))
+    if len(value) > _MAX_VALUE["published"] or span is None or span[0] > 0 or parse_date(value, timezone.utc) is None:
+        return None  # "Posted by SPÖ on Monday, …" under an embedded post is not the article's date
+    return {_FIELD_OF_LABEL[match.group("date").lower()]: value}
 
 
 def _dateline(line: str) -> dict[str, str] | None:

@@ -71,11 +71,13 @@ def decide_published(voters: Voters, tz: tzinfo) -> datetime | date | None:
     if labelled is not None:
         if declared is not None and _day(declared) != _day(labelled) and _day(declared) == _day(library):
             return declared  # two structured voters outvote one line that may be a sidebar's
+        if not isinstance(labelled, datetime) and isinstance(declared, datetime) and _day(declared) == labelled:
+            return declared  # the same day, and the head knows its time
         return labelled
     if library is not None:
         # htmldate gives a day; a voter that agrees on it may know the time as well.
         return next((v for v in (declared, bare) if v is not None and _day(v) == library), library)
-    return declared or bare
+    return declared or bare or _parsed(voters.nearest("updated"), "updated", tz)
 
 
 def _parsed(seen: SeenLine | None, key: str, tz: tzinfo) -> datetime | date | None:

@@ -23,12 +23,25 @@ _POSTED = re.compile(
     r"\s*[:：]?\s*(?P<date>.+)$",
     re.IGNORECASE,
 )
+# A WeChat article's header: "原创 李晓雨 城事观察 2024-03-05 08:00 发表于江苏" (the author, the
+# account, the time, where it was posted from). 原创 or 发表于 must be there: two names and a
+# date alone could be anything.
+_WECHAT = re.compile(
+    r"^(?P<original>原创|原創)?\s*(?:(?P<author>[^\s\d]{1,20})\s+)?(?P<account>[^\s\d]{2,30})\s+"
+    r"(?P<date>\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?(?:\s+\d{1,2}:\d{2})?)\s*(?P<place>(?:发表于|發表於)\S{0,8})?$"
+)
 # "本报讯(记者 张三)" / "新华社北京3月3日电(记者 李四 王五)" at the start of the first paragraph.
 # The credit follows the dateline ("…讯", "…电") or opens the paragraph.
 _LEAD_BYLINE = re.compile(
     r"^(?:.{0,30}?(?:讯|訊|电|電))?\s*[(（](?:本报|本報|本台)?(?:记者|記者)\s*([^)）]{1,40})[)）]"
 )
 _NAME_SPLIT = re.compile(r"[\s、,，]+")
+# Where the reporter filed from, after the name: "記者林大明／台中報導", "记者 张三 北京报道".
+_REPORTED_FROM = re.compile(
+    r"(?:\s*[/／|｜]\s*|\s+)[\u4e00-\u9fff]{1,8}(?:(?:綜合|综合)?(?:報導|报道|報道)|\d{1,2}日[电電])$"
+)
+# A whole credit row in brackets: "（記者林大明／台中報導）".
+_BRACKETED = re.compile(r"^[(（【\[]\s*(.+?)\s*[)）】\]]$")
 # Who else a credit row names: correspondents, interns, photographers (contributors, not authors).
 _OTHER_ROLES = re.compile(r"\s*(?:通讯员|通訊員|实习生|實習生|摄影|攝影|摄|攝|图|圖|视频|視頻|编辑|編輯)\b.*$|"
                           r"\s*(?:通讯员|通訊員|实习生|實習生|摄影|攝影|编辑|編輯).*$")
@@ -61,13 +74,12 @@ def parse_byline(line: str) -> dict[str, str] | None:
             else:
                 fields.update({k: v for k, v in (parse_info_line(rest) or {}).items() if k not in fields})
         return fields
-    match = _BYLINE_ZH.match(line)
-    if match:
-        names = _OTHER_ROLES.sub("", match.group(1) or match.group(2))
-        author = join_names(names)
-        if author:
-            fields["author"] = author
-            return fields
+    if _chinese_byline(line, fields):
+        return fields
+    match = _WECHAT.match(line)
+    if match and (match.group("original") or match.group("place")):
+        found = {**fields, "published": match.group("date").strip(), "site_name": match.group("account")}
+        return {**found, "author": match.group("author")} if match.group("author") else found
     match = _POSTED.match(line)
     if match:
         # The rest must be the date (and little else): a post's header, not its text.
@@ -77,6 +89,22 @@ def parse_byline(line: str) -> dict[str, str] | None:
         if span is not None and span[0] == 0 and len(after) <= 16 and not any(m in after for m in "，。！？,.!?"):
             return {**fields, "author": match.group("name"), "published": rest[: span[1]].strip()}
     return None
+
+
+def _chinese_byline(line: str, fields: dict[str, str]) -> bool:
+    """Read "记者 X", "文/X", "記者X／台中報導 2024/03/05" into ``fields``; False if it is none."""
+    match = _BYLINE_ZH.match(_BRACKETED.sub(r"\1", line))
+    if not match:
+        return False
+    names = match.group(1) or match.group(2)
+    cut = date_span(names)
+    if cut is not None and cut[0] > 0 and parse_date(names[cut[0]:], timezone.utc) is not None:
+        fields.setdefault("published", names[cut[0]:].strip())
+        names = names[: cut[0]]
+    author = join_names(_OTHER_ROLES.sub("", _REPORTED_FROM.sub("", names.strip(SEPARATORS))))
+    if author:
+        fields["author"] = author
+    return bool(author)
 
 
 def lead_byline(paragraph: str) -> str | None:

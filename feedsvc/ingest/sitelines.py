@@ -57,6 +57,10 @@ _COPYRIGHT_EN = re.compile(
 )
 
 
+# What follows 版权所有 on a footer row but names no owner: a registration number, digits.
+_NOT_A_NAME = re.compile(r"^[\d\s-]+$|ICP|[备備]案|公[网網]安[备備]|\d{5,}", re.IGNORECASE)
+
+
 def parse_welcome(line: str) -> str | None:
     """The site a welcome line greets the reader to ("欢迎来到X!" / "Welcome to X")."""
     match = _WELCOME.match(line.strip())
@@ -69,6 +73,6 @@ def parse_copyright(line: str) -> str | None:
     for match in (_COPYRIGHT_ZH.match(line), _COPYRIGHT_ZH_AFTER.search(line), _COPYRIGHT_EN.match(line)):
         if match:
             name = match.group("name").strip(" .,")
-            if name and "http" not in name.lower() and not re.fullmatch(r"[\d\s-]+", name):
+            if name and "http" not in name.lower() and not _NOT_A_NAME.search(name):
                 return name
     return None

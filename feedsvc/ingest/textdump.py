@@ -2,6 +2,8 @@
 that runs until the first footer, then leave the site's chrome behind."""
 from __future__ import annotations
 
+import re
+
 from datetime import tzinfo
 
 from feedsvc.ingest import dates, infolines, people, sitelines
@@ -28,6 +30,8 @@ from feedsvc.ingest.chrome import (
 _BODY_INFO_FIELDS = {"published", "dateline"}
 _INDENT = ("\u3000", "  ", "\t", "\xa0")
 _MAX_TITLE = 120
+# Some dumps label the headline: "标题：…", "標題：…", "Title: …".
+_TITLE_LABEL = re.compile(r"^(?:标题|標題|题目|題目|新闻标题|新聞標題|Title|Headline)\s*[:：]\s*", re.IGNORECASE)
 # Without a title line, this much text at least makes an article (one short line does not).
 _MIN_UNTITLED = 60
 
@@ -47,7 +51,7 @@ def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
         body_start = next((i for i in range(title_at + 1, len(lines)) if lines[i].kind == TEXT), None)
         if body_start is None:
             raise ParseError("No article found: the text has a title but no body text.")
-        title = lines[title_at].text
+        title = _TITLE_LABEL.sub("", lines[title_at].text) or lines[title_at].text
     body_end = next((i for i in range(body_start, len(lines)) if ends_article(lines[i])), len(lines))
 
     fields: dict[str, str] = {}
@@ -73,7 +77,8 @@ def parse_text_dump(text: str, *, tz: tzinfo) -> ParsedArticle:
         author_affiliation=fields.get("author_affiliation") or None,
         source_name=fields.get("source_name") or None,
         site_name=fields.get("site_name") or None,
-        published=dates.parse_date(fields.get("published") or fields.get("dateline"), tz),
+        # Only an update time shown: the article is at least that old, and a feed wants a date.
+        published=dates.parse_date(fields.get("published") or fields.get("dateline") or fields.get("updated"), tz),
         category=fields.get("category") or fields.get("section"),
         tags=infolines.split_tags(fields.get("tags")),
         original_url=infolines.first_url(fields.get("original_url")),

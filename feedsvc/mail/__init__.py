@@ -1,1 +1,2 @@
-"""Outgoing mail: building messages (message.py, pure) and delivering them (backends.py)."""
+"""Mail: building messages (message.py, pure), delivering them (backends.py, outbox.py), and reading
+what comes back (bounces.py and verp.py, pure; mailboxes.py; returned.py records it)."""

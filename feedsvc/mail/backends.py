@@ -17,24 +17,11 @@ from email.policy import default as default_policy
 from pathlib import Path
 from urllib.parse import SplitResult, parse_qs, unquote, urlsplit
 
+from .failures import (  # noqa: F401  (the errors are part of this module's interface)
+    BackendUnavailable, DeliveryError, PermanentFailure, TemporaryFailure, classify_smtp_error,
+    refused_failure, reply_text,
+)
 from .message import normalise_address
-
-
-class DeliveryError(Exception):
-    """A message was not delivered; `code` is the SMTP reply code when there was one."""
-
-    def __init__(self, message: str, code: int | None = None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-class TemporaryFailure(DeliveryError):
-    """Delivery may succeed later: the connection failed or the server answered 4xx."""
-
-
-class PermanentFailure(DeliveryError):
-    """Delivery will not succeed as it is: the server answered 5xx, or the request was invalid."""
 
 
 @dataclass(frozen=True)
@@ -116,7 +103,7 @@ class SMTPBackend(MailBackend):
                 smtp = smtplib.SMTP(self.host, self.port, local_hostname=self.local_hostname,
                                     timeout=self.timeout)
         except (OSError, ValueError) as exc:
-            raise _classify(exc, stage="connect") from exc
+            raise classify_smtp_error(exc, stage="connect") from exc
         try:
             smtp.ehlo()
             if self.starttls:
@@ -126,7 +113,7 @@ class SMTPBackend(MailBackend):
                 smtp.login(self.username, self._password or "")
         except (OSError, ValueError) as exc:
             smtp.close()
-            raise _classify(exc, stage="connect") from exc
+            raise classify_smtp_error(exc, stage="connect") from exc
         self._smtp, self._used = smtp, False
 
     def send(self, msg: EmailMessage | bytes, *, from_addr: str, to_addrs: Iterable[str]) -> SendResult:
@@ -141,15 +128,15 @@ class SMTPBackend(MailBackend):
             self._last_used = time.monotonic()
         except smtplib.SMTPResponseException as exc:
             # smtplib has already reset the transaction (or closed the connection on 421).
-            raise _classify(exc, stage="send") from exc
+            raise classify_smtp_error(exc, stage="send") from exc
         except smtplib.SMTPRecipientsRefused as exc:
-            raise _refused_failure(exc.recipients) from exc
+            raise refused_failure(exc.recipients) from exc
         except (OSError, ValueError) as exc:
             # The connection is in an unknown state mid-transaction: drop it, and let the
             # caller decide about this message (it may have been delivered).
             self._drop()
-            raise _classify(exc, stage="send") from exc
-        refused = {addr: (code, _text(resp)) for addr, (code, resp) in refused.items()}
+            raise classify_smtp_error(exc, stage="send") from exc
+        refused = {addr: (code, reply_text(resp)) for addr, (code, resp) in refused.items()}
         accepted = tuple(addr for addr in recipients if addr not in refused)
         return SendResult(message_id=message_id, accepted=accepted, refused=refused)
 
@@ -201,7 +188,7 @@ class FileBackend(MailBackend):
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise TemporaryFailure(f"cannot create outbox {self.directory}: {exc.strerror}") from exc
+            raise BackendUnavailable(f"cannot create outbox {self.directory}: {exc.strerror}") from exc
 
     def send(self, msg: EmailMessage | bytes, *, from_addr: str, to_addrs: Iterable[str]) -> SendResult:
         """Write the message to `<UTC timestamp>-<Message-ID>.eml` and return its path."""
@@ -225,7 +212,7 @@ class FileBackend(MailBackend):
         except OSError as exc:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
-            raise TemporaryFailure(f"cannot write {path.name}: {exc.strerror or exc}") from exc
+            raise BackendUnavailable(f"cannot write {path.name}: {exc.strerror or exc}") from exc
         return SendResult(message_id=message_id, accepted=recipients, path=path)
 
 
@@ -330,42 +317,3 @@ def _safe_name(message_id: str | None) -> str:
         return "no-message-id"
     # Only these characters reach the file name: no separators, no leading dot, bounded.
     return re.sub(r"[^A-Za-z0-9_.@+-]", "_", message_id.strip("<>")).lstrip(".")[:120] or "id"
-
-
-def _classify(exc: Exception, *, stage: str) -> DeliveryError:
-    if isinstance(exc, smtplib.SMTPResponseException):
-        return _by_code(exc.smtp_code, f"{stage}: {exc.smtp_code} {_text(exc.smtp_error)}")
-    if isinstance(exc, smtplib.SMTPNotSupportedError):
-        return PermanentFailure(f"{stage}: server does not support it: {_text(str(exc))}")
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return PermanentFailure(f"{stage}: TLS certificate not trusted: {exc.verify_message}")
-    if isinstance(exc, ValueError):
-        return PermanentFailure(f"{stage}: {_text(str(exc))}")
-    # Refused, reset, timed out, disconnected, name not resolved: worth another try later.
-    reason = _text(str(exc)) or type(exc).__name__
-    return TemporaryFailure(f"{stage}: {type(exc).__name__}: {reason}")
-
-
-def _refused_failure(recipients: Mapping[str, tuple[int, bytes | str]]) -> DeliveryError:
-    codes = [code for code, _ in recipients.values()]
-    addr, (code, resp) = next(iter(recipients.items()))
-    message = f"recipient refused: {addr}: {code} {_text(resp)}"
-    if len(recipients) > 1:
-        message += f" (and {len(recipients) - 1} more)"
-    # Permanent only when no recipient might be accepted on a later try.
-    if all(500 <= c < 600 for c in codes):
-        return PermanentFailure(message, code)
-    return TemporaryFailure(message, next(c for c in codes if not 500 <= c < 600))
-
-
-def _by_code(code: int, message: str) -> DeliveryError:
-    if 500 <= code < 600:
-        return PermanentFailure(message, code)
-    # 4xx, and the -1 smtplib uses for a reply it could not read.
-    return TemporaryFailure(message, code if code > 0 else None)
-
-
-def _text(resp: bytes | str) -> str:
-    if isinstance(resp, bytes):
-        resp = resp.decode("utf-8", "replace")
-    return " ".join(resp.split())

@@ -40,7 +40,7 @@ def subscribe():
 @bp.route("/api/subscribe", methods=["POST"])
 @csrf.exempt  # JSON only: a cross-site form cannot send application/json without CORS consent
 def subscribe_api():
-    """JSON subscribe endpoint: ``{"email": …, "topics": […], "delivery_hour": 7, …}``."""
+    """JSON subscribe endpoint: ``{"email": …, "topics": […], "delivery_hour": 7, "frequency": "weekly", "weekday": 5, …}``."""
     data = request.get_json(silent=True) if request.is_json else None
     if not isinstance(data, dict):
         return jsonify(errors={"body": "send a JSON object"}), 400
@@ -112,7 +112,7 @@ def confirm(token: str):
 
 @bp.route("/preferences/<token>", methods=["GET", "POST"])
 def preferences(token: str):
-    """Change topics, hour, time zone and language."""
+    """Change topics, hour, time zone, language, and daily or weekly on which day."""
     session = get_session()
     row = _subscriber_from(token, "preferences")
     errors, saved = {}, False
@@ -127,7 +127,7 @@ def preferences(token: str):
             errors = exc.errors
     form = {
         "topics": subscribers.topics_of(row), "delivery_hour": row.delivery_hour,
-        "timezone": row.timezone, "language": row.language,
+        "timezone": row.timezone, "language": row.language, "frequency": row.frequency, "weekday": row.weekday,
     }
     return render_template("public/preferences.html", subscriber=row, form=form, errors=errors,
                            saved=saved, **_choices()), 400 if errors else 200

@@ -15,7 +15,7 @@ from typing import Callable
 from flask import Flask
 
 from .. import accounts, db, taskqueue
-from ..digest.delivery import count_unsent
+from ..mail.outbox import count_unsent
 from ..ingest.importer import ImportReport, error_line
 from ..models import ImportOrigin, utcnow
 from ..operator_models import TaskKind

@@ -6,10 +6,10 @@ from datetime import date, datetime
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from ..digest.delivery import digest_message
-from ..digest.editions import FIRST_WINDOW, BuildReport, build_editions, digest_article_ids, local_date
+from ..digest.messages import digest_message
+from ..digest.editions import BuildReport, build_editions, digest_article_ids, local_date, window_start
 from ..digest.operator_wording import load_wording
-from ..models import Delivery, DeliveryKind, DeliveryState, Subscriber, utcnow
+from ..models import Delivery, DeliveryKind, DeliveryState, Frequency, Subscriber, utcnow
 from ..subscribers import new_message_id, topics_of
 from .outbox import deliver_now, links, mail_domain, mail_settings
 
@@ -27,7 +27,8 @@ def build_due(app: Flask, **options) -> BuildReport:
 def stand_in_reader(app: Flask, language: str) -> Subscriber:
     """A new subscriber to every topic (never stored), for previews without a chosen one."""
     return Subscriber(id=0, email=f"preview@{mail_domain(app)}", language=language,
-                      timezone=app.config["TIMEZONE"], topics="[]", digest_cursor=None)
+                      timezone=app.config["TIMEZONE"], topics="[]", digest_cursor=None,
+                      frequency=Frequency.DAILY, weekday=1)
 
 
 def addressed_to(reader: Subscriber, address: str) -> Subscriber:
@@ -36,7 +37,8 @@ def addressed_to(reader: Subscriber, address: str) -> Subscriber:
     Its personal links are signed for ``address``, so they never act on the real subscriber.
     """
     return Subscriber(id=reader.id, email=address, language=reader.language, timezone=reader.timezone,
-                      topics=reader.topics, digest_cursor=reader.digest_cursor)
+                      topics=reader.topics, digest_cursor=reader.digest_cursor,
+                      frequency=reader.frequency, weekday=reader.weekday)
 
 
 def preview_digest(app: Flask, session: Session, reader: Subscriber, *, now: datetime, day: date | None = None,
@@ -44,13 +46,13 @@ def preview_digest(app: Flask, session: Session, reader: Subscriber, *, now: dat
     """The complete message ``reader`` would get if their digest were built now, and its article count.
 
     As a real edition: the articles since their last digest, their topics, their local date
-    (or ``day``), the operators' wording. Nothing is stored or sent.
+    (or ``day``), daily or weekly, the operators' wording. Nothing is stored or sent.
     """
-    ids = digest_article_ids(session, topics_of(reader), reader.digest_cursor or now - FIRST_WINDOW, now,
+    ids = digest_article_ids(session, topics_of(reader), window_start(reader, now), now,
                              limit=app.config["DIGEST_MAX_ITEMS"])
     data = digest_message(session, reader, tuple(ids), day or local_date(now, reader.timezone),
                           message_id=message_id, settings=mail_settings(app), links=links(app),
-                          now=now, wording=load_wording(session))
+                          now=now, wording=load_wording(session), weekly=reader.frequency == Frequency.WEEKLY)
     return data, len(ids)
 
 

@@ -1,4 +1,5 @@
-"""The outbox with this app's configuration: mail settings, signed links, the backend, delivery runs."""
+"""The outbox with this app's configuration: mail and outbox settings, signed links, the backend,
+the digest module's builder, delivery runs."""
 from __future__ import annotations
 
 import logging
@@ -9,9 +10,11 @@ from urllib.parse import urlsplit
 from flask import Flask
 
 from .. import config, db, ratelimit
-from ..digest.delivery import DeliveryReport, Dkim, Links, MailSettings, deliver_pending
+from ..digest.messages import Dkim, Links, MailSettings, MessageBuilder
 from ..digest.operator_wording import load_wording
 from ..mail.backends import MailBackend, backend_from_url
+from ..mail.message import parse_mailbox
+from ..mail.outbox import DeliveryReport, OutboxSettings, deliver_pending
 from ..models import Subscriber
 from ..signing import make_token
 from ..web import external_url
@@ -45,11 +48,24 @@ def mail_settings(app: Flask) -> MailSettings:
         site_url=external_url(app, "public.index"), list_id=f"daily.{domain}",
         templates_dir=config.templates_dir() / "email", site_timezone=c["TIMEZONE"],
         unsubscribe_mailto=c["MAIL_UNSUBSCRIBE_MAILTO"],
-        confirm_max_age_hours=c["CONFIRM_MAX_AGE_HOURS"],
+        confirm_max_age_hours=c["CONFIRM_MAX_AGE_HOURS"], dkim=dkim,
+    )
+
+
+def outbox_settings(app: Flask) -> OutboxSettings:
+    """OutboxSettings from the app's configuration: MAIL FROM is the From address's."""
+    c = app.config
+    return OutboxSettings(
+        envelope_from=parse_mailbox(mail_settings(app).from_addr).addr_spec,
+        bounce_address=c["BOUNCE_ADDRESS"], verp_key=verp_key(app),
         lease_seconds=c["DELIVERY_LEASE_SECONDS"], max_attempts=c["DELIVERY_MAX_ATTEMPTS"],
         retry_base_seconds=c["DELIVERY_RETRY_BASE_SECONDS"], bounce_limit=c["BOUNCE_LIMIT"],
-        dkim=dkim,
     )
+
+
+def verp_key(app: Flask) -> bytes:
+    """The key VERP tokens are signed with: the app's secret (verp.py keeps its MACs apart)."""
+    return app.config["SECRET_KEY"].encode("utf-8")
 
 
 def links(app: Flask) -> Links:
@@ -67,6 +83,7 @@ def links(app: Flask) -> Links:
         confirm=signed("public.confirm", "confirm"),
         preferences=signed("public.preferences", "preferences"),
         unsubscribe=signed("public.unsubscribe", "unsubscribe"),
+        edition=lambda day, language: external_url(app, "public.edition", day=day, lang=language),
     )
 
 
@@ -76,15 +93,14 @@ def open_backend(app: Flask) -> MailBackend:
 
 
 def run_delivery(app: Flask, **options) -> DeliveryReport:
-    """Send what is due in the outbox, in the operators' current wording."""
-    if "wording" not in options:
-        with db.new_session(app) as session:
-            options["wording"] = load_wording(session)
+    """Send what is due in the outbox; digests in the operators' current wording."""
+    with db.new_session(app) as session:
+        wording = load_wording(session)
     if app.config["MAIL_RATE_PER_SECOND"] or app.config["MAIL_RATE_PER_MINUTE"]:
         options.setdefault("throttle", make_throttle(app))
     return deliver_pending(
-        app.extensions["feedsvc.sessionmaker"], open_backend(app), mail_settings(app), links(app),
-        **options,
+        app.extensions["feedsvc.sessionmaker"], open_backend(app), outbox_settings(app),
+        MessageBuilder(mail_settings(app), links(app), wording), **options,
     )
 
 

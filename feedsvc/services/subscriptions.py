@@ -13,16 +13,16 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from .. import ratelimit, subscribers
-from ..models import Subscriber
+from ..models import Frequency, Subscriber
 from ..subscribers import CsvReport, Preferences
 from .outbox import mail_domain
 
 
 def default_preferences(app: Flask) -> Preferences:
-    """What a subscriber gets when they choose nothing."""
+    """What a subscriber gets when they choose nothing: daily, and weekly on Mondays (ISO 1) if they switch."""
     config = app.config
     return Preferences(delivery_hour=config["DIGEST_DEFAULT_HOUR"], timezone=config["TIMEZONE"],
-                       language=config["DIGEST_DEFAULT_LANGUAGE"])
+                       language=config["DIGEST_DEFAULT_LANGUAGE"], frequency=Frequency.DAILY, weekday=1)
 
 
 def subscribe(app: Flask, session: Session, email: str, prefs: Preferences, *, confirmed: bool = False,

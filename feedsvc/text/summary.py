@@ -26,12 +26,18 @@ _CHROME = re.compile(r">>|》》|点击(?:进入|查看|阅读|这里)|點擊|�
 # the story starts after them.
 _DATELINE = re.compile(
     r"^(?:.{0,20}?\d{1,2}月\d{1,2}日[电讯電訊]|本[报報][讯訊])\s*(?:[(（][^)）]{0,40}[)）])?\s*"
+    r"|^[(（【](?:本[报報][讯訊]|[^)）】]{0,20}?\d{1,2}日[电讯電訊])[)）】]\s*"
     r"|^[A-Z][A-Z .,'-]{2,40}\s+[—–-]\s+|^\((?:Reuters|AP|AFP|dpa)\)\s*[—–-]?\s*"
 )
 _ENDED = re.compile(r"[。！？!?.…；;][”’」』\"')）]*$")
 _QUOTE_OPEN = "“‘「『\""
 _QUOTE_CLOSE = "”’」』\""
 _SEMICOLONS = ("；", ";")
+# A speaker's clause after a quotation: "一家企业负责人说。", "他補充道。", "she said."
+_SPEAKER = re.compile(
+    r"^[^。！？!?“”「」\"]{1,30}?(?:说|說|表示|称|稱|指出|介绍|介紹|坦言|透露|强调|強調|补充|補充|感叹|感嘆|回忆|回憶)道?[。！.!]$"
+    r"|^(?:[\w.'’-]+\s+){0,6}(?:said|says|added|explained|told\s+[\w ]{1,30})[\w ,.'’-]{0,60}\.$"
+)
 
 
 def summarize(text: str, *, max_chars: int = 200) -> str:
@@ -61,7 +67,7 @@ def summarize(text: str, *, max_chars: int = 200) -> str:
     """
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
-    sentences = _through_semicolons(split_sentences(text))
+    sentences = _with_speakers(_through_semicolons(split_sentences(text)))
     if not sentences:
         return ""
     lead = _DATELINE.sub("", sentences[0], count=1).strip()
@@ -87,6 +93,22 @@ def _through_semicolons(sentences: list[str]) -> list[str]:
     for sentence in sentences:
         if merged and merged[-1].endswith(_SEMICOLONS):
             merged[-1] = join_sentences([merged[-1], sentence])
+        else:
+            merged.append(sentence)
+    return merged
+
+
+def _with_speakers(sentences: list[str]) -> list[str]:
+    """A quotation joined to the short clause after it that names its speaker.
+
+    Chinese closes a quoted sentence inside the quotes (“……。”一位店主说。), so the splitter
+    leaves the speaker a sentence of its own: alone it is a fragment, and the quote without it
+    is a quotation nobody said.
+    """
+    merged: list[str] = []
+    for sentence in sentences:
+        if merged and _SPEAKER.match(sentence) and _bare_quotation(merged[-1]):
+            merged[-1] = merged[-1] + sentence if is_wide(sentence[0]) else join_sentences([merged[-1], sentence])
         else:
             merged.append(sentence)
     return merged

@@ -60,12 +60,12 @@ def test_dashboard_counts_chart_and_attention(app, signed_in, add_article):
     page = signed_in.get("/admin/")
     doc = lxml_html.fromstring(page.data)
     big = [p.text_content() for p in doc.cssselect(".stat .big")]
-    assert big == ["1", "0", "1"]
+    assert big == ["1", "0", "1", "0"]
     attention = doc.cssselect("ul.attention")[0].text_content()
     assert "1 封邮件发送失败" in attention and "bad.txt: The file is empty." in attention
     [svg] = doc.xpath("//*[local-name()='svg']")
     assert len(svg.xpath(".//*[local-name()='rect'][*[local-name()='title']]")) == 60
-    assert {"scan_drop_folder", "build_digests", "deliver_outbox", "prune"} <= set(
+    assert {"scan_drop_folder", "build_digests", "deliver_outbox", "scan_bounces", "prune"} <= set(
         td.text_content().split()[0] for td in doc.cssselect("table tbody td:first-child"))
 
 

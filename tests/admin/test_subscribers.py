@@ -145,3 +145,14 @@ def test_export_defuses_formulas_and_import_reads_them_back(app, client, signed_
     assert again.status_code == 200
     with db.new_session(app) as session:
         assert sorted(session.scalars(select(Subscriber.email))) == sorted(a.lower() for a in FORMULAS)
+
+
+def test_the_page_says_daily_or_weekly_on_which_day(app, signed_in):
+    weekly, daily = add(app, "weekly@example.com"), add(app, "daily@example.com")
+    with db.new_session(app) as session, session.begin():
+        row = session.get(Subscriber, weekly)
+        row.frequency, row.weekday = "weekly", 5
+    facts = lambda sid, lang: lxml_html.fromstring(signed_in.get(f"/admin/subscribers/{sid}?lang={lang}").data
+                                                   ).cssselect("dl.facts")[0].text_content()
+    assert "每周, 星期五" in facts(weekly, "zh-CN") and "weekly, Friday" in facts(weekly, "en")
+    assert "每日" in facts(daily, "zh-CN") and "星期" not in facts(daily, "zh-CN")

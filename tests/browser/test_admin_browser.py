@@ -17,6 +17,7 @@ from werkzeug.serving import make_server
 
 from feedsvc import db, jobs
 from feedsvc.models import Delivery, Subscriber
+from mail.returns import dsn
 
 CHROMIUM = Path("/usr/bin/chromium")
 if not CHROMIUM.exists():
@@ -51,6 +52,7 @@ def live_app(app, smtp_server, runner):
     app.config.update(
         BASE_URL=f"http://127.0.0.1:{server.server_port}",
         MAIL_URL=f"smtp://127.0.0.1:{smtp_server.port}",
+        BOUNCE_ADDRESS="bounces@feeds.example.org",
         # Plain HTTP here, so the cookie cannot be Secure (the app decided from the https fixture URL).
         SESSION_COOKIE_SECURE=False,
     )
@@ -76,7 +78,7 @@ def shot(page, name: str) -> None:
         page.screenshot(path=str(Path(SCREENSHOTS) / name), full_page=True)
 
 
-def test_operator_imports_previews_and_sends(live_app, browser, handler, tmp_path):
+def test_operator_imports_previews_and_sends(live_app, browser, handler, runner, tmp_path):
     base = live_app.config["BASE_URL"]
     page = browser.new_page(viewport={"width": 1280, "height": 860}, locale="zh-CN")
     problems = []  # CSP refusals and failed loads show up as console errors
@@ -132,14 +134,22 @@ def test_operator_imports_previews_and_sends(live_app, browser, handler, tmp_pat
     assert "editor@example.com" in log and "已发送" in log
     with db.new_session(live_app) as session:
         assert session.scalar(select(Delivery.state).where(Delivery.kind == "test")) == "sent"
+        reader = session.scalar(select(Subscriber.id).where(Subscriber.email == "reader@example.com"))
+
+    # A relay bounces the test later (issue 12): the scan records it, the log and the dashboard show it.
+    (tmp_path / "returned.eml").write_bytes(dsn(received))
+    assert runner.invoke(args=["bounces", "scan", str(tmp_path / "returned.eml")]).exit_code == 0
+    page.reload()
+    assert "5.1.1" in page.inner_text("table.deliveries td.returned")
 
     page.goto(f"{base}/admin/")
     assert page.locator("svg.chart rect title").count() == 60
+    assert page.inner_text(".stat.returned .big") == "1"
     shot(page, "dashboard.png")
     assert not problems, problems
 
     phone = browser.new_page(viewport={"width": 390, "height": 844}, storage_state=page.context.storage_state())
-    for path in ("/admin/", "/admin/articles", "/admin/digests", "/admin/settings"):
+    for path in ("/admin/", "/admin/articles", "/admin/digests", "/admin/settings", f"/admin/subscribers/{reader}"):
         phone.goto(f"{base}{path}")
         wide = phone.evaluate("""() => [...document.querySelectorAll('body *')]
             .filter(e => e.getBoundingClientRect().right > window.innerWidth + 1 && !e.closest('.table-wrap'))

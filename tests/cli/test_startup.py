@@ -23,6 +23,7 @@ LISTING = """\
 Commands:
   admin        Operator accounts for the /admin pages.
   bootstrap    First start: the drop folder, the demo articles while the...
+  bounces      Returned mail: late bounces and complaints.
   db           Database migrations.
   digest       Daily digest emails.
   import       Import article files and folders (recursively) into the...

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from feedsvc import db
-from feedsvc.digest.delivery import MailSettings, backoff_seconds
+from feedsvc.mail.outbox import OutboxSettings, backoff_seconds
 from feedsvc.models import Delivery, Subscriber
 from feedsvc.services import outbox
 from feedsvc.services.digests import build_due
@@ -72,6 +72,19 @@ def test_421_stops_the_run_and_keeps_the_rest(app, handler, populate):
     with db.new_session(app) as session:
         attempts = sorted(session.scalars(select(Delivery.attempts)))
     assert attempts == [0, 0, 0, 0, 1], "only the message that met the 421 used an attempt"
+
+
+def test_a_relay_refusing_our_sender_stops_the_run_and_bounces_nobody(app, handler, populate):
+    # Every message would meet the same refusal: none counts against its reader (issue 12).
+    populate(3)
+    build_due(app, now=NOW)
+    handler.mail_reply = "553 5.7.1 Sender address rejected: not owned by user"
+    report = outbox.run_delivery(app, now=lambda: NOW)
+    assert report.stopped and "553" in report.stopped and report.failed == 0
+    assert states(app) == Counter(pending=3)
+    with db.new_session(app) as session:
+        assert set(session.scalars(select(Subscriber.state))) == {"confirmed"}
+        assert set(session.scalars(select(Subscriber.bounce_count))) == {0}
 
 
 def test_5xx_fails_and_bounces_the_address(app, handler, populate):
@@ -149,9 +162,7 @@ def test_lease_expiry_resends_a_message_left_sending(app, handler, populate):
 
 
 def test_backoff_grows_with_jitter_and_a_cap():
-    s = MailSettings(from_addr="a@b.example", site_name="s", site_url="https://b.example/",
-                     list_id="d.b.example", templates_dir=".", retry_base_seconds=60,
-                     retry_cap_seconds=3600)
+    s = OutboxSettings(envelope_from="a@b.example", retry_base_seconds=60, retry_cap_seconds=3600)
     rng = random.Random(1)
     delays = [backoff_seconds(n, s, rng) for n in range(1, 10)]
     assert 30 <= delays[0] <= 60 and 60 <= delays[1] <= 120 and 120 <= delays[2] <= 240
@@ -176,7 +187,7 @@ def test_rate_limit_is_shared_through_the_database(app):
 
 
 def test_claim_takes_at_most_the_batch_and_never_twice(app, populate):
-    from feedsvc.digest.delivery import claim
+    from feedsvc.mail.outbox import claim
 
     populate(30)
     build_due(app, now=NOW)

@@ -214,6 +214,38 @@ def test_each_languages_default_wording_renders(language):
     assert validate_wording(default_wording(language), make_content(language, items=[])) == []
 
 
+@pytest.mark.parametrize("language", languages.CODES)
+def test_each_languages_weekly_wording_renders(language):
+    assert validate_wording(default_wording(language, weekly=True), make_content(language)) == []
+    assert validate_wording(default_wording(language, weekly=True), make_content(language, items=[])) == []
+
+
+@pytest.mark.parametrize(("language", "subject", "phrases"), [
+    ("zh-CN", "江城新闻每周摘要 · 2026年11月20日 · 2 篇：",
+     ("截至2026年11月20日的一周，为您送上 2 篇新文章。", "订阅了每周摘要")),
+    ("zh-Hant", "江城新闻每週摘要 · 2026年11月20日 · 2 篇：",
+     ("截至2026年11月20日的一週，為您送上 2 篇新文章。", "訂閱了每週摘要")),
+    ("en", "江城新闻 Weekly digest, Nov 20, 2026: 2 articles · ",
+     ("Here are 2 new articles from the week to Nov 20, 2026.", "subscribed to the weekly digest")),
+])
+def test_a_weekly_edition_says_so_in_each_language(language, subject, phrases):
+    """Issue 12: the subject says 每周摘要 / Weekly digest, and the intro and footer speak of the week."""
+    rendered = render(replace(make_content(language), weekly=True))
+    assert rendered.subject.startswith(subject)
+    for phrase in phrases:
+        assert phrase in rendered.text and phrase in lxml.html.document_fromstring(rendered.html).text_content()
+    assert "每日" not in rendered.text and "daily" not in rendered.text
+
+
+def test_an_operators_subject_and_intro_word_the_daily_edition_only():
+    wording = DigestWording(subject="【{{ site_name }}】{{ first_title }}", intro="早上好！",
+                            item_template="【{{ category }}】{{ summary }}")
+    weekly = render(replace(SAMPLE, weekly=True), wording)
+    assert weekly.subject.startswith("江城新闻每周摘要") and "早上好" not in weekly.text
+    assert "【本地】经过三个月的检修" in weekly.text, "their item text serves both"
+    assert render(SAMPLE, wording).subject == "【江城新闻】江城大桥完成检修 周五起恢复通行"
+
+
 def test_a_traditional_chinese_digest_is_worded_in_traditional_chinese():
     rendered = render(make_content("zh-Hant"))
     assert rendered.subject.startswith("江城新闻每日摘要 · 2026年11月20日 · 2 篇：")

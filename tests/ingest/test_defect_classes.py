@@ -62,6 +62,8 @@ def test_summary_and_tags(case):
     body = normalize_text(article.text)
     for sentence in split_sentences(article.summary):
         assert normalize_text(sentence.rstrip("…")) in body, sentence
+    for wanted in expected.get("summary_contains", []):
+        assert wanted in article.summary
     for unwanted in expected.get("summary_must_not_contain", []):
         assert unwanted not in article.summary
     for unwanted in expected.get("tags_must_not_contain", []):

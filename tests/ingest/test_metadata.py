@@ -27,6 +27,14 @@ TZ = ZoneInfo("Asia/Shanghai")
         ("March 3, 2024", date(2024, 3, 3)),
         ("Mar. 3, 2024 10:15 PM", datetime(2024, 3, 3, 22, 15, tzinfo=TZ)),
         ("3 March 2024", date(2024, 3, 3)),
+        # Zone abbreviations after the time; bare CST is left to the importer's zone.
+        ("Feb. 9, 2025 11:40 p.m. ET", datetime(2025, 2, 9, 23, 40, tzinfo=ZoneInfo("America/New_York"))),
+        ("March 4, 2025 7:15 EDT", datetime(2025, 3, 4, 7, 15, tzinfo=timezone(timedelta(hours=-4)))),
+        ("4 March 2025 07:15 CET", datetime(2025, 3, 4, 7, 15, tzinfo=timezone(timedelta(hours=1)))),
+        ("2025-03-04 07:15 CST", datetime(2025, 3, 4, 7, 15, tzinfo=TZ)),
+        ("2025-03-04 07:15 Beijing", datetime(2025, 3, 4, 7, 15, tzinfo=TZ)),
+        ("10:05 AM GMT, June 2, 2024", datetime(2024, 6, 2, 10, 5, tzinfo=timezone.utc)),
+        ("6:30 p.m. Monday, March 4, 2024", datetime(2024, 3, 4, 18, 30, tzinfo=TZ)),
         ("not a date", None),
         ("2023-13-45", None),
     ],
@@ -50,6 +58,15 @@ def test_parse_date(value, expected):
         ("日期:2024-05-02 【字体:大 中 小】【打印】", {"published": "2024-05-02"}),
         ("Source: Harbor News Service", {"source_name": "Harbor News Service"}),
         ("关键词:公交 新能源", {"tags": "公交 新能源"}),
+        # The outlet and its reporter on one row, the reporter unlabelled.
+        ("2024-12-08 16:45　來源：東岸晨報　記者 黃雅琪",
+         {"published": "2024-12-08 16:45", "source_name": "東岸晨報", "author": "黃雅琪"}),
+        ("来源：新华网 责任编辑 王芳", {"source_name": "新华网", "editor": "王芳"}),
+        ("来源：南方文艺出版社", {"source_name": "南方文艺出版社"}),
+        # English labels without their colon, taken only before a date or a URL.
+        ("Updated 10:05 AM GMT, June 2, 2024", {"updated": "10:05 AM GMT, June 2, 2024"}),
+        ("Published on March 3, 2024", {"published": "March 3, 2024"}),
+        ("Originally published at https://example.org/a/1", {"original_url": "https://example.org/a/1"}),
     ],
 )
 def test_parse_info_line(line, expected):
@@ -59,7 +76,9 @@ def test_parse_info_line(line, expected):
 @pytest.mark.parametrize(
     "line",
     ["加强督导指导,是推动学习贯彻的重要抓手。", "the due date: Monday", "作者单位:某某局",
-     "来源:" + "很长的一句话" * 10],
+     "来源:" + "很长的一句话" * 10, "Updated figures were published on Monday.", "Posted 3 hours ago",
+     "Originally published at the turn of the century.",
+     "Posted by SPÖ on Monday, February 7, 2022"],  # an embedded post's header, not the article's date
 )
 def test_lines_that_are_not_info_lines(line):
     assert infolines.parse_info_line(line) is None
@@ -93,6 +112,8 @@ def test_site_lines():
     assert sitelines.parse_copyright("版权所有:江城日报社 京ICP备00000000号") == "江城日报社"
     assert sitelines.parse_copyright("Copyright © 2024 The Harbor Gazette. All rights reserved.") == "The Harbor Gazette"
     assert sitelines.parse_copyright("本文版权归原作者所有") is None
+    # A footer row run together: what follows 版权所有 is the registration, not the owner.
+    assert sitelines.parse_copyright("关于我们 | 网站地图 版权所有 浙ICP备00000000号") is None
 
 
 @pytest.mark.parametrize(
@@ -107,6 +128,13 @@ def test_site_lines():
         ("Related articles", chrome.END),
         ("[免责声明] 本文来源于网络转载,仅供学习交流使用。", chrome.END),
         ("京ICP备00000000号", chrome.END),
+        ("轉載請註明出處", chrome.END),
+        ("未经授权，禁止转载。", chrome.END),
+        ("（本文为江城日报原创稿件，如需转载请联系本报）", chrome.END),
+        ("【字體：大 中 小】 列印", chrome.TOOLS),
+        ("他说，这篇报道转载后被更多读者看到。", chrome.TEXT),
+        ("Share", chrome.NAV),
+        ("Updated figures were published on Monday.", chrome.TEXT),
         ("联系电话:010-00000000", chrome.END),
         ("邮箱:news@example.cn  客服QQ:12345678", chrome.END),
         ("(作者单位:某市统计局)", chrome.AFFILIATION),
@@ -125,12 +153,21 @@ def test_classify_line(line, kind):
     ("line", "expected"),
     [
         ("人民网 记者 王立新", {"author": "王立新"}),
+        # Where the reporter filed from follows the name: Taiwan's "記者X／台中報導".
+        ("記者林大明／台中報導", {"author": "林大明"}),
+        ("（記者林大明／台中報導）", {"author": "林大明"}),
+        ("记者 张三 北京5日电", {"author": "张三"}),
+        ("记者 王电", {"author": "王电"}),
+        ("原创 李晓雨 城事观察 2024-03-05 08:00 发表于江苏",
+         {"author": "李晓雨", "site_name": "城事观察", "published": "2024-03-05 08:00"}),
+        ("城事观察 2024-03-05 发表于江苏", {"site_name": "城事观察", "published": "2024-03-05"}),
         ("2022-02-13 20:04 人民网 记者 王立新", {"published": "2022-02-13 20:04", "author": "王立新"}),
         ("记者 王立新 通讯员 李四", {"author": "王立新"}),
         ("文/赵六", {"author": "赵六"}),
         ("By Corey Kilgannon Feb. 21, 2019", {"author": "Corey Kilgannon", "published": "Feb. 21, 2019"}),
         ("风吹麦浪88 发表于 2024-03-02 21:15", {"author": "风吹麦浪88", "published": "2024-03-02 21:15"}),
         ("小雨点 发表于 2024-03-03 08:40 同问，我家也是这样。", None),  # a reply, not a header
+        ("张三 李四 2024-03-05", None),  # two names and a date: no sign of a WeChat header
     ],
 )
 def test_more_bylines(line, expected):

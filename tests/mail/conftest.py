@@ -1,8 +1,9 @@
-"""TLS and AUTH variants of the loopback SMTP server (tests/smtpsink.py) for the mail tests."""
+"""Loopback servers for the mail tests: SMTP with TLS and AUTH (tests/smtpsink.py), and Dovecot IMAP."""
 from __future__ import annotations
 
 import datetime as dt
 import ipaddress
+import os
 import ssl
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from smtpsink import start_server
+from .dovecot import find_dovecot, start_dovecot
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,29 @@ def smtps_server(handler, tls_files):
     controller = start_server(handler, ssl_context=tls_files.server_context())
     yield controller
     controller.stop()
+
+
+# Read at import: the instance_path fixture removes every FEEDSVC_* variable from the tests' view.
+REQUIRE_IMAP = os.environ.get("FEEDSVC_REQUIRE_IMAP") == "1"
+
+
+@pytest.fixture(scope="session")
+def dovecot_server(tmp_path_factory, tls_files):
+    """A private Dovecot on 127.0.0.1 (tests/mail/dovecot.py); skipped where it is not installed.
+
+    CI sets FEEDSVC_REQUIRE_IMAP=1: there a missing dovecot is a failure, not a skip.
+    """
+    binary, missing = find_dovecot()
+    if binary is None:
+        if REQUIRE_IMAP:
+            pytest.fail(f"{missing}, and FEEDSVC_REQUIRE_IMAP=1 is set")
+        pytest.skip(missing)
+    server = start_dovecot(binary, tmp_path_factory.mktemp("dovecot"), tls_files.cert, tls_files.key)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def dovecot(dovecot_server):
+    """An IMAP account of this test's own, its INBOX empty."""
+    return dovecot_server.add_user()

@@ -8,10 +8,10 @@ import re
 import pytest
 
 from feedsvc.mail.backends import (
+    BackendUnavailable,
     FileBackend,
     PermanentFailure,
     SMTPBackend,
-    TemporaryFailure,
     backend_from_url,
 )
 from feedsvc.mail.message import build_message
@@ -101,10 +101,11 @@ def test_file_names_never_come_from_raw_input(tmp_path, message_id):
     assert result.path.read_bytes() == raw.replace(b"\n", b"\r\n")
 
 
-def test_file_backend_that_cannot_write_fails_temporarily(tmp_path):
+def test_file_backend_that_cannot_write_stops_the_run(tmp_path):
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
-    with pytest.raises(TemporaryFailure):
+    # The folder, not the recipient, is at fault: the outbox stops without knowing why (issue 12).
+    with pytest.raises(BackendUnavailable):
         FileBackend(blocked).send(b"Subject: x\r\n\r\nbody\r\n", from_addr=SENDER, to_addrs=[READER])
 
 

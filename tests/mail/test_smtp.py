@@ -10,6 +10,7 @@ from email.utils import parsedate_to_datetime
 import pytest
 
 from feedsvc.mail.backends import (
+    BackendUnavailable,
     PermanentFailure,
     SMTPBackend,
     TemporaryFailure,
@@ -101,6 +102,8 @@ def test_recipient_refusal_is_classified(smtp_server, handler, reply, failure, c
         with pytest.raises(failure) as caught:
             send_digest(backend)
     assert caught.value.code == code
+    # Only 421 says the server, not this recipient, is the trouble (issue 12).
+    assert isinstance(caught.value, BackendUnavailable) == (code == 421)
     assert READER in caught.value.message and "\n" not in caught.value.message
     assert handler.received == []
 
@@ -146,7 +149,7 @@ def test_connection_refused_is_temporary():
     with socket.socket() as unused:
         unused.bind(("127.0.0.1", 0))  # bound but not listening: connecting is refused
         backend = smtp_backend(unused.getsockname()[1])
-        with pytest.raises(TemporaryFailure) as caught:
+        with pytest.raises(BackendUnavailable) as caught:
             send_digest(backend)
     assert caught.value.code is None
     assert "ConnectionRefusedError" in caught.value.message
@@ -174,18 +177,19 @@ def test_starttls_and_login(starttls_server, handler, tls_files):
     assert len(handler.received) == 1
 
 
-def test_starttls_with_an_untrusted_certificate_fails_permanently(starttls_server, handler):
+def test_starttls_with_an_untrusted_certificate_stops_the_backend(starttls_server, handler):
+    # No recipient is at fault: the run stops and nobody is counted as bounced (issue 12).
     url = f"smtp://127.0.0.1:{starttls_server.port}?starttls=1&helo=feedsvc.test"
     backend = backend_from_url(url, outbox_dir="/nonexistent", ssl_context=ssl.create_default_context())
-    with pytest.raises(PermanentFailure) as caught:
+    with pytest.raises(BackendUnavailable) as caught:
         backend.open()
     assert "certificate" in caught.value.message
     assert handler.received == []
 
 
-def test_without_starttls_a_server_requiring_it_refuses(starttls_server, handler):
+def test_without_starttls_a_server_requiring_it_refuses_every_message(starttls_server, handler):
     backend = smtp_backend(starttls_server.port)
-    with pytest.raises(PermanentFailure) as caught:
+    with pytest.raises(BackendUnavailable) as caught:
         send_digest(backend)
     backend.close()
     assert caught.value.code == 530

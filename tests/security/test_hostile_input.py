@@ -37,6 +37,20 @@ def count(app, model) -> int:
     ("timezone", 5),
     ("timezone", ["UTC"]),
     ("language", {"en": 1}),
+    # Issue 12's weekly digests: the same checks for how often and on which day.
+    ("frequency", 1),
+    ("frequency", True),
+    ("frequency", ["weekly"]),
+    ("frequency", {"weekly": 1}),
+    ("frequency", "monthly"),
+    ("frequency", "Weekly"),
+    ("weekday", 0),
+    ("weekday", 8),
+    ("weekday", 1.5),
+    ("weekday", True),
+    ("weekday", "Monday"),
+    ("weekday", [1]),
+    ("weekday", float("nan")),
     ("email", 5),
     ("email", ["a@example.com"]),
     ("email", "a\u0000b@example.com"),
@@ -59,6 +73,17 @@ def test_a_whole_hour_given_as_a_number_is_fine_and_null_is_not_given(app, clien
         assert sorted(session.scalars(select(Subscriber.delivery_hour))) == [7, 7, 8]
 
 
+def test_weekly_on_a_day_given_as_number_or_digits(app, client):
+    for address, body in (("a@example.com", {"frequency": "weekly", "weekday": 5}),
+                          ("b@example.com", {"frequency": "weekly", "weekday": "7"}),
+                          ("c@example.com", {"frequency": "daily", "weekday": 3.0}),
+                          ("d@example.com", {"frequency": None, "weekday": None})):
+        assert client.post("/api/subscribe", json={"email": address, **body}).status_code == 202
+    with db.new_session(app) as session:
+        assert session.execute(select(Subscriber.frequency, Subscriber.weekday).order_by(Subscriber.email)).all() == [
+            ("weekly", 5), ("weekly", 7), ("daily", 3), ("daily", 1)]
+
+
 @pytest.mark.parametrize("body", [b"[1", b"\xff\xfe", b"[]", b'"x"', b"null", b"{" * 5000 + b"}" * 5000])
 def test_a_body_that_is_no_json_object_is_a_json_400(app, client, body):
     response = client.post("/api/subscribe", data=body, content_type="application/json")
@@ -78,6 +103,9 @@ PUBLIC = [
     "/feeds/rss.xml?page=" + HUGE + "&limit=" + HUGE, "/feeds/atom.xml?limit=-1&page=-1",
     "/feeds/tag/%00/feed.json", "/feeds.opml?page=%00", "/confirm/%00", "/unsubscribe/a%00",
     "/preferences/%00", "/subscribe?x=%00",
+    "/digests/?page=" + HUGE, "/digests/?page=-1", "/digests/?page=x", "/digests/%00", "/digests/9999-99-99",
+    "/digests/2026-11-21?lang=%00", "/digests/2026-11-21?lang=" + "x" * 5000, "/digests/" + HUGE,
+    "/digests/atom.xml?page=" + HUGE, "/digests/atom.xml?lang=%00", "/digests/atom.xml?lang=xx&page=-5",
 ]
 
 

@@ -77,6 +77,18 @@ def test_fragments_bare_quotations_and_furniture_are_skipped():
     assert summarize(text, max_chars=200) == "馆方表示，今后每月都将举办主题阅读活动，并邀请本地作家到场交流。"
 
 
+def test_a_bracketed_dateline_does_not_open_the_summary():
+    text = "（本報訊）港務局十日公布，三月份貨櫃吞吐量達一百八十萬標準箱，創下單月新高。"
+    assert summarize(text, max_chars=200).startswith("港務局十日公布")
+
+
+def test_a_quotation_keeps_the_speaker_who_follows_it():
+    text = ("市场上周重新开放，摊位数量比去年多出三成。“以前下雨天根本没人来，现在顶棚修好了，生意一下子好起来了。”"
+            "一位卖菜的摊主说。管理方计划明年再增加一个停车场。")
+    summary = summarize(text, max_chars=200)
+    assert "“以前下雨天根本没人来，现在顶棚修好了，生意一下子好起来了。”一位卖菜的摊主说。" in summary
+
+
 def test_a_summary_never_ends_on_a_semicolon():
     text = ("新学期全市新增中小学学位一万二千个；其中小学学位八千个，初中学位四千个。"
             "教育部门表示，新建学校均已通过验收，将按时开学。")

@@ -17,7 +17,8 @@ from feedsvc.admin.queries import ARTICLE_STATES
 from feedsvc.admin.words import WORDS
 from feedsvc.ingest.store import Outcome
 from feedsvc.languages import LANGUAGES, translations_dir
-from feedsvc.models import DeliveryKind, DeliveryState, ImportOrigin, JobStatus, SubscriberState
+from feedsvc.mail_models import ReturnKind
+from feedsvc.models import DeliveryKind, DeliveryState, Frequency, ImportOrigin, JobStatus, SubscriberState
 from feedsvc.operator_models import TaskState
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,7 +96,7 @@ def test_a_language_folder_is_named_as_babel_names_its_locale(language):
 
 
 def test_every_state_kind_and_outcome_has_a_word():
-    values = {str(v) for enum in (SubscriberState, DeliveryState, DeliveryKind, ImportOrigin, JobStatus, TaskState)
-              for v in enum}
+    enums = (SubscriberState, Frequency, DeliveryState, DeliveryKind, ImportOrigin, JobStatus, TaskState, ReturnKind)
+    values = {str(v) for enum in enums for v in enum}
     values |= {o.value for o in Outcome} | set(ARTICLE_STATES)
     assert values <= set(WORDS)
