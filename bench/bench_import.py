@@ -50,7 +50,8 @@ IMPORTER_EXTRACT_OPTIONS = {
     "include_images": True,
     "include_tables": True,
 }
-# Steps of a jobs=1 run: read (+ hash, unchanged check), parse_bytes, complete_article, store_article.
+# Steps of a jobs=1 run: read (+ file hash, unchanged check, and the text's content hash and MinHash,
+# worked out beside the parsing), parse_bytes, complete_article, store_article.
 STEPS = ("read", "parse", "complete", "store")
 
 
