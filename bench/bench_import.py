@@ -50,7 +50,8 @@ IMPORTER_EXTRACT_OPTIONS = {
     "include_images": True,
     "include_tables": True,
 }
-# Steps of a jobs=1 run: read (+ hash, unchanged check), parse_bytes, complete_article, store_article.
+# Steps of a jobs=1 run: read (+ file hash, unchanged check, and the text's content hash and MinHash,
+# worked out beside the parsing), parse_bytes, complete_article, store_article.
 STEPS = ("read", "parse", "complete", "store")
 
 
@@ -378,7 +379,9 @@ def report(results: list[dict], args) -> str:
                          *(r["counts"][k] for k in ("updated", "unchanged", "failed"))] for r in results]), "",
         f"Share of wall time, --jobs {args.jobs} (the writer: waiting for parsed files, storing, the rest):", "",
         markdown_table(["kind", "wait", "store", "other"],
-                       [[r["kind"], *(f"{r['step_shares'][s]:.0%}" for s in ("wait", "store", "other"))]
+                       # With --jobs 1 the parsing is the writer's own, so it never waits: no "wait".
+                       [[r["kind"], *(f"{r['step_shares'][s]:.0%}" if s in r["step_shares"] else "–"
+                                      for s in ("wait", "store", "other"))]
                         for r in results]), "",
         "Share of wall time per step, --jobs 1:", "",
         markdown_table(["kind", "seconds", *STEPS, "other"],

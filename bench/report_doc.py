@@ -122,8 +122,8 @@ def import_split(results: dict) -> list[str]:
              markdown_table(["corpus", "wait for parsed files", "store", "other"],
                             [[KINDS[r["kind"]], *(f"{r['step_shares'][s]:.0%}" for s in ("wait", "store", "other"))]
                              for r in data["results"]]), "",
-             "With `--jobs 1` everything runs in one process and each step is timed (read: reading, hashing and "
-             "the unchanged-file check; parse: `parse_bytes`; complete: `complete_article`, the summary and "
+             "With `--jobs 1` everything runs in one process and each step is timed (read: reading, hashing, "
+             "the unchanged-file check and the text's content hash and MinHash; parse: `parse_bytes`; complete: `complete_article`, the summary and "
              "tags; store: `store_article`; other: commits and the loop):", "",
              markdown_table(["corpus", "wall s", "articles/s", *SPLIT_STEPS.values()],
                             [[KINDS[r["kind"]], r["split"]["seconds"], r["split"]["files"] / r["split"]["seconds"],

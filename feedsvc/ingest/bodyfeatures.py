@@ -13,6 +13,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from feedsvc.ingest.htmlunits import Unit
 
@@ -60,7 +61,7 @@ def coverage(unit_text: str, reader_text: str) -> float:
     if unit_text in reader_text:
         return 1.0
     pieces = [unit_text[i:i + 12] for i in range(0, max(1, len(unit_text) - 11), 12)]
-    return sum(piece in reader_text for piece in pieces) / len(pieces)
+    return sum(map(reader_text.__contains__, pieces)) / len(pieces)
 
 
 def weighted_length(text: str) -> int:
@@ -83,7 +84,9 @@ def unit_features(units: list[Unit], readers: tuple[str, str], title: str | None
     """One feature row per unit, in ``NAMES`` order; ``readers`` are the two readers' plain texts."""
     if not units:
         return []
-    page = _page(units, [normalize(r) for r in readers], title)
+    # Each unit's ancestors, worked out once: the page's core and every unit's context read them.
+    paths = [_path(unit) for unit in units]
+    page = _page(units, paths, [normalize(r) for r in readers], title)
     rows = []
     lengths = page.lengths
     total = sum(lengths) or 1
@@ -93,9 +96,7 @@ def unit_features(units: list[Unit], readers: tuple[str, str], title: str | None
     either_mass = sum(n for n, (r, t) in zip(lengths, page.votes) if r >= 0.5 or t >= 0.5) or 1
     page_row = [r_mass / total, t_mass / total, both_mass / either_mass, float(r_mass < _SMALL), float(t_mass < _SMALL)]
     counts = Counter(u.text for u in units)
-    siblings = defaultdict(list)
-    for i, unit in enumerate(units):
-        siblings[id(unit.parent)].append(i)
+    siblings = _Siblings(units, page)
     for i, unit in enumerate(units):
         r, t = page.votes[i]
         rows.append(
@@ -103,18 +104,18 @@ def unit_features(units: list[Unit], readers: tuple[str, str], title: str | None
              float(t >= 0.5 > r), *page_row]
             + _unit_row(unit, lengths[i])
             + _title_row(units, i, page.title_index, counts)
-            + _context_row(units, i, page, siblings)
+            + _context_row(units, i, page, siblings, paths[i])
         )
     return rows
 
 
-def _page(units: list[Unit], readers: list[str], title: str | None) -> _Page:
+def _page(units: list[Unit], unit_paths: list[list], readers: list[str], title: str | None) -> _Page:
     normalized = [normalize(u.text) for u in units]
     votes = [(coverage(n, readers[0]), coverage(n, readers[1])) for n in normalized]
     core = [i for i, (r, t) in enumerate(votes) if r >= 0.5 and t >= 0.5]
     r_idx = [i for i, (r, _) in enumerate(votes) if r >= 0.5]
     t_idx = [i for i, (_, t) in enumerate(votes) if t >= 0.5]
-    paths = [_path(units[i]) for i in core]
+    paths = [unit_paths[i] for i in core]
     common = paths[0] if paths else []
     for path in paths[1:]:
         shared = 0
@@ -158,7 +159,9 @@ def _unit_row(unit: Unit, length: int) -> list[float]:
     tag = unit.tag
     return [
         math.log1p(length), unit.link_density, min(len(_SENTENCE_END.findall(text)), 10) / 10,
-        float(bool(_TERMINAL.search(text))), min(1.0, len(_COMMAS.findall(text)) / max(1.0, chars / 50)),
+        # Searched from two before the end: "x$" matches only there, and a search from the
+        # start tried every position of the text first.
+        float(bool(_TERMINAL.search(text, max(0, len(text) - 2)))), min(1.0, len(_COMMAS.findall(text)) / max(1.0, chars / 50)),
         len(_CJK.findall(text)) / chars,
         float(unit.heading), float(tag in ("ul", "ol", "dl")), float(tag == "table"),
         float(tag in ("figure", "figcaption", "caption")), float(tag == "blockquote"), float(tag == "pre"),
@@ -180,8 +183,15 @@ def _title_row(units: list[Unit], i: int, title_index: int, counts: Counter) -> 
         float(counts[unit.text] > 1), float(_is_credit(unit.text)),
         float(previous is not None and not previous.text and previous.images > 0),
         float(following is not None and _is_credit(following.text)),
-        float(caption), float(bool(_NEGATIVE.search(hints))), float(bool(_POSITIVE.search(hints))),
+        float(caption), *_hint_flags(hints),
     ]
+
+
+@lru_cache(maxsize=4096)
+def _hint_flags(hints: str) -> tuple[float, float]:
+    """negative_hint and positive_hint of a unit's class and id names. Cached: a page's
+    paragraphs mostly share them (the two searches were half of the features' time)."""
+    return float(bool(_NEGATIVE.search(hints))), float(bool(_POSITIVE.search(hints)))
 
 
 def _is_credit(text: str) -> bool:
@@ -197,8 +207,36 @@ def _ancestors(unit: Unit, depth: int):
         element = element.getparent()
 
 
-def _context_row(units: list[Unit], i: int, page: _Page, siblings) -> list[float]:
-    votes, lengths = page.votes, page.lengths
+class _Siblings:
+    """The units sharing each container and each group's text mass (all of it, what both readers
+    take, what either takes), so a unit's siblings cost no walk over its group."""
+
+    def __init__(self, units: list[Unit], page: _Page):
+        self.units, self.page = units, page
+        self.groups: dict[int, list[int]] = defaultdict(list)
+        for i, unit in enumerate(units):
+            self.groups[id(unit.parent)].append(i)
+        self.mass = {key: (sum(page.lengths[j] for j in members),
+                           sum(page.lengths[j] for j in members if min(page.votes[j]) >= 0.5),
+                           sum(page.lengths[j] for j in members if max(page.votes[j]) >= 0.5))
+                     for key, members in self.groups.items()}
+
+    def row(self, i: int) -> tuple[float, float]:
+        """siblings_both and siblings_any: the share of the other units' text the readers take."""
+        key = id(self.units[i].parent)
+        if len(self.groups[key]) < 2:
+            return 0.0, 0.0
+        length, vote = self.page.lengths[i], self.page.votes[i]
+        total, both, either = self.mass[key]
+        # Lengths are integers, so taking the unit's own out leaves exactly the others' sums.
+        mass = (total - length) or 1
+        both -= length if min(vote) >= 0.5 else 0
+        either -= length if max(vote) >= 0.5 else 0
+        return both / mass, either / mass
+
+
+def _context_row(units: list[Unit], i: int, page: _Page, siblings: _Siblings, path: list) -> list[float]:
+    votes = page.votes
     n = len(units)
     prev_r, prev_t = votes[i - 1] if i else (0.0, 0.0)
     next_r, next_t = votes[i + 1] if i + 1 < n else (0.0, 0.0)
@@ -208,17 +246,13 @@ def _context_row(units: list[Unit], i: int, page: _Page, siblings) -> list[float
         distance = 1.0
     else:
         distance = min(10, lo - i if i < lo else i - hi if i > hi else 0) / 10
-    others = [j for j in siblings[id(units[i].parent)] if j != i]
-    mass = sum(lengths[j] for j in others) or 1
-    path = _path(units[i])
     core_path = page.core_path
     under = bool(core_path) and len(path) >= len(core_path) and all(a is b for a, b in zip(core_path, path))
     return [
         prev_r, prev_t, next_r, next_t,
         sum(r for r, _ in window) / max(1, len(window)), sum(t for _, t in window) / max(1, len(window)),
         float(lo >= 0 and lo <= i <= hi), float(lo >= 0 and i < lo), float(lo >= 0 and i > hi), distance,
-        sum(lengths[j] for j in others if min(votes[j]) >= 0.5) / mass if others else 0.0,
-        sum(lengths[j] for j in others if max(votes[j]) >= 0.5) / mass if others else 0.0,
+        *siblings.row(i),
         float(under), (len(path) - len(core_path)) / 10 if core_path else 0.0,
         float(page.r_span[0] <= i <= page.r_span[1]), float(page.t_span[0] <= i <= page.t_span[1]),
     ]

@@ -14,6 +14,7 @@ import numpy as np
 from feedsvc.ingest.bodyfeatures import NAMES
 
 MODEL_PATH = Path(__file__).with_name("bodymodel.json")
+_ARRAYS = ("feature", "threshold", "left", "right", "value", "leaf")
 
 
 class BodyModel:
@@ -24,29 +25,29 @@ class BodyModel:
             # The features changed since the model was trained: retrain rather than guess.
             raise ValueError("bodymodel.json was trained on other features; run bench/train_reader.py")
         self.baseline = float(data["baseline"])
-        self.trees = [
-            {key: np.asarray(tree[key]) for key in ("feature", "threshold", "left", "right", "value", "leaf")}
-            for tree in data["trees"]
-        ]
         self.depth = int(data["depth"])
+        # All trees in one set of arrays (children numbered across them), walked together: a
+        # walk per tree was 500 small numpy calls a page, 3 ms of it (issue 11).
+        trees = [{key: np.asarray(tree[key]) for key in _ARRAYS} for tree in data["trees"]]
+        starts = np.cumsum([0] + [len(tree["leaf"]) for tree in trees[:-1]])
+        self.roots = np.asarray(starts, dtype=int)
+        for key in _ARRAYS:
+            parts = [tree[key] + start if key in ("left", "right") else tree[key] for tree, start in zip(trees, starts)]
+            setattr(self, key, np.concatenate(parts))
 
     def probabilities(self, rows: list[list[float]]) -> np.ndarray:
         """P(article text) for each feature row."""
         if not rows:
             return np.zeros(0)
         x = np.asarray(rows, dtype=float)
-        index = np.arange(len(x))
-        raw = np.full(len(x), self.baseline)
-        for tree in self.trees:
-            node = np.zeros(len(x), dtype=int)
-            for _ in range(self.depth):
-                leaf = tree["leaf"][node]
-                if leaf.all():
-                    break
-                goes_left = x[index, tree["feature"][node]] <= tree["threshold"][node]
-                step = np.where(goes_left, tree["left"][node], tree["right"][node])
-                node = np.where(leaf, node, step)
-            raw += tree["value"][node]
+        row = np.arange(len(x))[:, None]
+        node = np.broadcast_to(self.roots, (len(x), len(self.roots)))
+        for _ in range(self.depth):
+            goes_left = x[row, self.feature[node]] <= self.threshold[node]
+            node = np.where(self.leaf[node], node, np.where(goes_left, self.left[node], self.right[node]))
+        # The trees' values added one tree after another, as the model was trained and checked:
+        # a pairwise sum would round differently.
+        raw = np.add.accumulate(np.column_stack([np.full(len(x), self.baseline), self.value[node]]), axis=1)[:, -1]
         return 1.0 / (1.0 + np.exp(-raw))
 
 

@@ -39,6 +39,9 @@ _DATE_PATTERNS = (
     ),
     re.compile(r"(?P<day>\d{1,2})\s+(?P<mname>[A-Za-z]{3,9})\.?,?\s+(?P<year>\d{4})(?:\s*,?\s*)" + _TIME),
 )
+# Every pattern above needs a year: a string without four digits in a row holds no date, and
+# most lines a page or dump is read for have none (one search instead of four; issue 11).
+_YEAR = re.compile(r"\d{4}")
 
 
 def parse_date(value: str | None, tz: tzinfo) -> datetime | date | None:
@@ -47,6 +50,8 @@ def parse_date(value: str | None, tz: tzinfo) -> datetime | date | None:
         return None
     # NFKC folds full-width digits and colons (２０２３：) into ASCII.
     value = unicodedata.normalize("NFKC", value)
+    if not _YEAR.search(value):
+        return None
     for pattern in _DATE_PATTERNS:
         match = pattern.search(value)
         if match:
@@ -59,6 +64,8 @@ def parse_date(value: str | None, tz: tzinfo) -> datetime | date | None:
 
 def date_span(value: str) -> tuple[int, int] | None:
     """Where the first date (with its time, if any) stands in an NFKC-normalised string."""
+    if not _YEAR.search(value):
+        return None
     found = [m for m in (pattern.search(value) for pattern in _DATE_PATTERNS) if m]
     if not found:
         return None

@@ -7,7 +7,6 @@ its batch still land.
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing
 import os
@@ -23,12 +22,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..models import Article, ImportRun, utcnow
-from .article import ParsedArticle, ParseError
-from .enrich import prepare_articles
 from .formats import is_importable
-from .parse import check_size
+from .prepare import Prepared, error_line, prepare_file, prepare_files
 from .settings import ImportSettings
-from .store import Outcome, store_article
+from .store import NameIds, Outcome, store_article
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +40,9 @@ _PARALLEL_FROM = 32
 # Files parsed ahead of the writer per worker: enough to keep the workers busy, few enough
 # that a slow store never piles a corpus of parsed articles up in memory.
 _AHEAD = 16
+# Files handed to a worker at once: one task per file cost the writer's process a tenth of
+# its time in submitting tasks and taking results in (issue 11).
+_CHUNK = 8
 
 
 @dataclass
@@ -64,16 +64,6 @@ class ImportReport:
 
     def summary_line(self) -> str:
         return ", ".join(f"{self.counts[o]} {o.value}" for o in Outcome)
-
-
-@dataclass
-class _Prepared:
-    """What a worker made of one file: its articles, or that it is unchanged, or why it failed."""
-
-    file_hash: str = ""
-    articles: list[ParsedArticle] = field(default_factory=list)
-    unchanged: int = 0
-    error: str | None = None
 
 
 def collect_files(paths: Iterable[Path]) -> list[Path]:
@@ -139,23 +129,6 @@ def import_files(
     return report
 
 
-def prepare_file(path: Path, known: list[str], settings: ImportSettings) -> _Prepared:
-    """Read and parse one file (in a worker process or this one); never raises for bad input."""
-    try:
-        check_size(path.stat().st_size, settings.max_bytes)  # before reading: a huge file never loads
-        data = path.read_bytes()
-        file_hash = hashlib.sha256(data).hexdigest()
-        if known and all(h == file_hash for h in known):
-            return _Prepared(file_hash, unchanged=len(known))
-        return _Prepared(file_hash, prepare_articles(data, path.name, settings=settings))
-    except (ParseError, OSError) as exc:
-        return _Prepared(error=error_line(exc))
-    except Exception as exc:  # a bug must not stop the other files
-        # The report gets one line; the trace is for developers, with debug logging on.
-        log.debug("importing %s failed", path, exc_info=True)
-        return _Prepared(error=f"internal error: {error_line(exc)}")
-
-
 def _known_hashes(make_session: sessionmaker, keys: list[str]) -> dict[str, list[str]]:
     """The stored file hashes of these files' articles, in one query per thousand files."""
     known: dict[str, list[str]] = {}
@@ -171,7 +144,7 @@ def _known_hashes(make_session: sessionmaker, keys: list[str]) -> dict[str, list
 
 
 def _prepare_all(files: list[Path], keys: list[str], known: dict[str, list[str]],
-                 settings: ImportSettings, jobs: int | None, *, idle: Callable[[], None]) -> Iterator[_Prepared]:
+                 settings: ImportSettings, jobs: int | None, *, idle: Callable[[], None]) -> Iterator[Prepared]:
     """Each file's preparation, in file order, from worker processes when that pays.
 
     ``idle`` is called before the writer would wait for a file (here, before parsing one), so
@@ -185,24 +158,27 @@ def _prepare_all(files: list[Path], keys: list[str], known: dict[str, list[str]]
         return
     # spawn, not fork: the worker process also runs scheduler and database threads.
     context = multiprocessing.get_context("spawn")
+    # A small import still gives each worker a few tasks.
+    chunk = max(1, min(_CHUNK, len(files) // (jobs * 4)))
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
         yield from _in_order(pool, [(path, known.get(key, [])) for path, key in zip(files, keys)],
-                             settings, ahead=jobs * _AHEAD, idle=idle)
+                             settings, chunk=chunk, ahead=max(2, jobs * _AHEAD // chunk), idle=idle)
 
 
 def _in_order(pool: Executor, tasks: list[tuple[Path, list[str]]], settings: ImportSettings,
-              *, ahead: int, idle: Callable[[], None]) -> Iterator[_Prepared]:
-    """Results in task order with at most ``ahead`` tasks submitted and not yet consumed."""
-    queue = iter(tasks)
-    pending: deque[Future] = deque(pool.submit(prepare_file, *task, settings) for task in islice(queue, ahead))
+              *, chunk: int, ahead: int, idle: Callable[[], None]) -> Iterator[Prepared]:
+    """Results in task order, ``chunk`` tasks to a worker's call, with at most ``ahead`` calls
+    submitted and not yet consumed."""
+    chunks = (tasks[start:start + chunk] for start in range(0, len(tasks), chunk))
+    pending: deque[Future] = deque(pool.submit(prepare_files, c, settings) for c in islice(chunks, ahead))
     while pending:
         if not pending[0].done():
             idle()
-        result = pending.popleft().result()
-        task = next(queue, None)
-        if task is not None:
-            pending.append(pool.submit(prepare_file, *task, settings))
-        yield result
+        results = pending.popleft().result()
+        following = next(chunks, None)
+        if following is not None:
+            pending.append(pool.submit(prepare_files, following, settings))
+        yield from results
 
 
 class _Writer:
@@ -210,6 +186,7 @@ class _Writer:
 
     def __init__(self, make_session: sessionmaker, settings: ImportSettings):
         self.make_session, self.settings = make_session, settings
+        self.names = NameIds()
         self.session: Session | None = None
         self.pending = 0
         self.opened = 0.0
@@ -223,7 +200,7 @@ class _Writer:
         elif self.session is not None:
             self.session.close()
 
-    def store_file(self, key: str, prepared: _Prepared, report: ImportReport, shown: str) -> list[Outcome]:
+    def store_file(self, key: str, prepared: Prepared, report: ImportReport, shown: str) -> list[Outcome]:
         """Store one file's articles; one outcome per article, FAILED for one that could not be."""
         outcomes = []
         for index, article in enumerate(prepared.articles):
@@ -232,9 +209,10 @@ class _Writer:
                 with session.begin_nested():
                     outcomes.append(store_article(
                         session, article, source_file=key, index=index, file_hash=prepared.file_hash,
-                        settings=self.settings,
+                        settings=self.settings, keys=prepared.keys[index], names=self.names,
                     ))
             except Exception as exc:  # the savepoint is gone; the batch and the other files go on
+                self.names.forget()  # it may have created a name the savepoint took back
                 log.debug("storing %s failed", shown, exc_info=True)
                 outcomes.append(Outcome.FAILED)
                 report.errors.append((shown, f"internal error: {error_line(exc)}"))
@@ -256,8 +234,3 @@ class _Writer:
             self.session.begin()
             self.opened = time.monotonic()
         return self.session
-
-
-def error_line(exc: BaseException) -> str:
-    """An exception as one line fit for a user's report."""
-    return " ".join(str(exc).split()) or type(exc).__name__

@@ -1,4 +1,10 @@
-"""Storing a completed article: insert or update by file, reprints merged or linked."""
+"""Storing a completed article: insert or update by file, reprints merged or linked.
+
+A new article, nearly every one an import meets, is written with Core statements built once
+at import time: the ORM's unit of work, its autoflushes and building each query anew were
+most of an import's time (issue 11: 10-14 ms of an article's 16 ms on SQLite). A stored one
+whose file changed goes through the ORM, which compares the row before and after.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -8,7 +14,7 @@ import uuid
 from datetime import date, datetime, time, tzinfo
 from enum import Enum
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -18,20 +24,36 @@ from ..models import (
     Category,
     Source,
     Tag,
+    article_tags,
     bump_store_version,
     utcnow,
 )
-from ..text.signature import (
-    band_keys,
-    content_hash,
-    signature,
-    similarity_from_signatures,
-)
+from ..text.signature import band_keys, similarity_from_signatures, text_keys
 from .article import ParsedArticle
 from .enrich import NAME_LENGTH
 from .settings import ImportSettings
 
 URL_LENGTH = 2048
+
+_articles, _bands = Article.__table__, ArticleBand.__table__
+_CANONICAL = _articles.c.duplicate_of_id.is_(None)
+_STORED = select(_articles.c.id).where(
+    _articles.c.source_file == bindparam("file"), _articles.c.source_index == bindparam("index")
+)
+_SAME_TEXT = _articles.c.content_hash == bindparam("chash")
+_EXACT = select(_articles.c.id, _articles.c.original_url).order_by(_articles.c.id).limit(1)
+_EXACT_BY_TEXT = _EXACT.where(_CANONICAL, _SAME_TEXT)
+_EXACT_BY_TEXT_OR_URL = _EXACT.where(_CANONICAL, or_(_SAME_TEXT, _articles.c.original_url == bindparam("url")))
+# Driven from the band index: as a join, SQLite walked the canonical articles and probed
+# bands for each, which made an import quadratic (bench_import: 10 -> 64 ms per article).
+_NEAR = select(_articles.c.id, _articles.c.signature).where(_CANONICAL, _articles.c.id.in_(
+    select(_bands.c.article_id).where(_bands.c.band.in_(bindparam("bands", expanding=True)))
+))
+_ORIGINAL_URL = select(_articles.c.original_url).where(_articles.c.id == bindparam("id"))
+_LINK_ORIGINAL = (
+    _articles.update().where(_articles.c.id == bindparam("canonical"))
+    .values(original_url=bindparam("url"), updated_at=bindparam("now"))
+)
 
 
 class Outcome(str, Enum):
@@ -44,6 +66,29 @@ class Outcome(str, Enum):
     FAILED = "failed"
 
 
+class NameIds:
+    """The ids of sources, categories and tags by name, remembered from one article to the next.
+
+    Nothing deletes those rows, so an id stays good; what a rolled-back article created is
+    gone, though, so the caller calls ``forget`` when one fails.
+    """
+
+    def __init__(self) -> None:
+        self._ids: dict[tuple[type, str], int] = {}
+
+    def id_of(self, session: Session, model, name: str | None) -> int | None:
+        """The id of the ``model`` row called ``name`` (created if new); None for no name."""
+        if not name:
+            return None
+        key = (model, name)
+        if key not in self._ids:
+            self._ids[key] = named_id(session, model, name)
+        return self._ids[key]
+
+    def forget(self) -> None:
+        self._ids.clear()
+
+
 def store_article(
     session: Session,
     parsed: ParsedArticle,
@@ -52,45 +97,60 @@ def store_article(
     index: int,
     file_hash: str,
     settings: ImportSettings,
+    keys: tuple[str, bytes] | None = None,
+    names: NameIds | None = None,
 ) -> Outcome:
-    """Insert or update one article in the caller's transaction and say what happened."""
-    row = session.scalar(
-        select(Article).where(Article.source_file == source_file, Article.source_index == index)
-    )
-    chash = content_hash(parsed.text)
-    if row is not None:
-        before = _fingerprint(row)
-        row.file_hash = file_hash
-        _apply(session, row, parsed, chash, settings)
-        if _fingerprint(row) == before:
-            return Outcome.UNCHANGED
-        row.updated_at = utcnow()
-        _store_bands(session, row)
-        bump_store_version(session)
-        return Outcome.UPDATED
+    """Insert or update one article in the caller's transaction and say what happened.
 
-    sig = signature(parsed.text)
-    canonical, kind = _find_duplicate(session, parsed, chash, sig, settings)
-    uid = uuid.uuid4().hex
-    row = Article(
-        uid=uid, source_file=source_file, source_index=index, file_hash=file_hash,
-        added_at=utcnow(), updated_at=utcnow(),
-    )
-    _apply(session, row, parsed, chash, settings, sig=sig)
-    row.slug = _slug_for(parsed.title, row.published_at, uid)
-    if canonical is not None:
-        row.duplicate_of = canonical
-        row.duplicate_kind = kind
-        # The story is shown once, through the canonical article; it keeps the link to
-        # the original source whichever copy named it.
-        if canonical.original_url is None and row.original_url:
-            canonical.original_url = row.original_url
-            canonical.updated_at = utcnow()
-    session.add(row)
-    session.flush()
+    ``keys`` are the text's ``signature.text_keys`` when a parsing worker worked them out.
+    """
+    chash, sig = keys or text_keys(parsed.text)
+    stored = session.connection().execute(_STORED, {"file": source_file, "index": index}).scalar()
+    if stored is None:
+        return _insert(session, parsed, source_file=source_file, index=index, file_hash=file_hash,
+                       chash=chash, sig=sig, settings=settings, names=names or NameIds())
+    row = session.get(Article, stored, populate_existing=True)
+    before = _fingerprint(row)
+    row.file_hash = file_hash
+    _apply(session, row, parsed, chash, sig, settings)
+    if _fingerprint(row) == before:
+        return Outcome.UNCHANGED
+    row.updated_at = utcnow()
     _store_bands(session, row)
     bump_store_version(session)
-    return Outcome.DUPLICATE if canonical is not None else Outcome.NEW
+    return Outcome.UPDATED
+
+
+def _insert(session: Session, parsed: ParsedArticle, *, source_file: str, index: int, file_hash: str,
+            chash: str, sig: bytes, settings: ImportSettings, names: NameIds) -> Outcome:
+    conn = session.connection()
+    duplicate = _find_duplicate(session, parsed, chash, sig, settings)
+    uid = uuid.uuid4().hex
+    values = _fields(parsed, settings.tz)
+    values["published_at"] = values["published_at"] or utcnow()
+    values.update(
+        uid=uid, source_file=source_file, source_index=index, file_hash=file_hash, added_at=utcnow(),
+        updated_at=utcnow(), original_url=_url(parsed.original_url), content_hash=chash, signature=sig,
+        source_id=names.id_of(session, Source, parsed.source_name),
+        category_id=names.id_of(session, Category, parsed.category),
+        slug=_slug_for(parsed.title, values["published_at"], uid),
+    )
+    tag_ids = [names.id_of(session, Tag, name) for name in parsed.tags]
+    if duplicate is not None:
+        canonical, canonical_url, kind = duplicate
+        values.update(duplicate_of_id=canonical, duplicate_kind=kind)
+        # The story is shown once, through the canonical article; it keeps the link to
+        # the original source whichever copy named it.
+        if canonical_url is None and values["original_url"]:
+            conn.execute(_LINK_ORIGINAL, {"canonical": canonical, "url": values["original_url"], "now": utcnow()})
+    article_id = conn.execute(insert(_articles), values).inserted_primary_key[0]
+    if tag_ids:
+        conn.execute(insert(article_tags), [{"article_id": article_id, "tag_id": t} for t in dict.fromkeys(tag_ids)])
+    bands = set(band_keys(sig))
+    if bands:
+        conn.execute(insert(_bands), [{"article_id": article_id, "band": band} for band in bands])
+    bump_store_version(session)
+    return Outcome.DUPLICATE if duplicate is not None else Outcome.NEW
 
 
 def store_is_empty(session: Session) -> bool:
@@ -98,31 +158,37 @@ def store_is_empty(session: Session) -> bool:
     return not session.scalar(select(exists().where(Article.id.is_not(None))))
 
 
-def _apply(session: Session, row: Article, parsed: ParsedArticle, chash: str, settings: ImportSettings,
-           sig: bytes | None = None) -> None:
+def _fields(parsed: ParsedArticle, tz: tzinfo) -> dict:
+    """The columns a file decides, as an insert and an update write them (no date: None here)."""
     published = parsed.published
-    if published is None:
-        row.published_at = row.published_at or utcnow()
-        row.published_known = False
-    else:
-        row.published_at = _aware(published, settings.tz)
-        row.published_known = True
-    row.published_date_only = published is not None and not isinstance(published, datetime)
-    row.title = parsed.title
-    row.body_text = parsed.text
-    row.body_html = parsed.html or ""
-    row.summary = parsed.summary or ""
-    row.summary_generated = parsed.summary_generated
-    row.author = parsed.author
-    row.author_affiliation = parsed.author_affiliation
-    row.site_name = parsed.site_name
-    row.lang = parsed.lang
-    row.format = parsed.format
-    row.original_url = _url(parsed.original_url) or (row.original_url if row.id else None)
-    row.canonical_url = _url(parsed.canonical_url)
+    return {
+        "published_at": None if published is None else _aware(published, tz),
+        "published_known": published is not None,
+        "published_date_only": published is not None and not isinstance(published, datetime),
+        "title": parsed.title,
+        "body_text": parsed.text,
+        "body_html": parsed.html or "",
+        "summary": parsed.summary or "",
+        "summary_generated": parsed.summary_generated,
+        "author": parsed.author,
+        "author_affiliation": parsed.author_affiliation,
+        "site_name": parsed.site_name,
+        "lang": parsed.lang,
+        "format": parsed.format,
+        "canonical_url": _url(parsed.canonical_url),
+    }
+
+
+def _apply(session: Session, row: Article, parsed: ParsedArticle, chash: str, sig: bytes,
+           settings: ImportSettings) -> None:
+    values = _fields(parsed, settings.tz)
+    values["published_at"] = values["published_at"] or row.published_at or utcnow()
+    for name, value in values.items():
+        setattr(row, name, value)
+    row.original_url = _url(parsed.original_url) or row.original_url
     if row.content_hash != chash:
         row.content_hash = chash
-        row.signature = sig if sig is not None else signature(parsed.text)
+        row.signature = sig
     row.source = get_or_create_named(session, Source, parsed.source_name)
     row.category = get_or_create_named(session, Category, parsed.category)
     tags = [get_or_create_named(session, Tag, name) for name in parsed.tags]
@@ -139,29 +205,24 @@ def _fingerprint(row: Article) -> tuple:
     )
 
 
-def _find_duplicate(session, parsed, chash: str, sig: bytes, settings):
-    """The canonical article this one repeats, exactly or nearly, and which kind; else None."""
-    canonical = Article.duplicate_of_id.is_(None)
-    same = Article.content_hash == chash
+def _find_duplicate(session: Session, parsed: ParsedArticle, chash: str, sig: bytes,
+                    settings: ImportSettings) -> tuple[int, str | None, str] | None:
+    """The canonical article this one repeats (its id and original URL), and whether exactly or nearly."""
+    conn = session.connection()
     if parsed.original_url:
-        same = same | (Article.original_url == parsed.original_url)
-    exact = session.scalar(select(Article).where(canonical, same).order_by(Article.id).limit(1))
+        exact = conn.execute(_EXACT_BY_TEXT_OR_URL, {"chash": chash, "url": parsed.original_url}).first()
+    else:
+        exact = conn.execute(_EXACT_BY_TEXT, {"chash": chash}).first()
     if exact is not None:
-        return exact, "exact"
-    # Driven from the band index: as a join, SQLite walked the canonical articles and probed
-    # bands for each, which made an import quadratic (bench_import: 10 -> 64 ms per article).
-    sharing = select(ArticleBand.article_id).where(ArticleBand.band.in_(band_keys(sig)))
-    candidates = session.execute(
-        select(Article.id, Article.signature).where(canonical, Article.id.in_(sharing))
-    ).all()
+        return exact.id, exact.original_url, "exact"
     best_id, best = None, settings.near_duplicate_threshold
-    for article_id, other in candidates:
+    for article_id, other in conn.execute(_NEAR, {"bands": band_keys(sig)}):
         score = similarity_from_signatures(sig, other)
         if score >= best:
             best_id, best = article_id, score
     if best_id is None:
-        return None, None
-    return session.get(Article, best_id), "near"
+        return None
+    return best_id, conn.execute(_ORIGINAL_URL, {"id": best_id}).scalar(), "near"
 
 
 def _store_bands(session: Session, row: Article) -> None:
@@ -173,22 +234,26 @@ def _store_bands(session: Session, row: Article) -> None:
 
 
 def get_or_create_named(session: Session, model, name: str | None):
-    """The Source/Category/Tag called ``name``, created if new (safe when two importers race)."""
-    if not name:
-        return None
-    found = session.scalar(select(model).where(model.name == name))
+    """The Source/Category/Tag called ``name``, created if new; None for no name."""
+    return session.get(model, named_id(session, model, name)) if name else None
+
+
+def named_id(session: Session, model, name: str) -> int:
+    """The id of the Source/Category/Tag called ``name``, created if new (safe when two importers race)."""
+    table = model.__table__
+    conn = session.connection()
+    by_name = select(table.c.id).where(table.c.name == name)
+    found = conn.execute(by_name).scalar()
     if found is not None:
         return found
     slug = slugify(name)
-    if session.scalar(select(model.id).where(model.slug == slug)) is not None:
+    if conn.execute(select(table.c.id).where(table.c.slug == slug)).scalar() is not None:
         slug = f"{slug}-{hashlib.sha256(name.encode()).hexdigest()[:6]}"
     try:
         with session.begin_nested():
-            found = model(name=name, slug=slug)
-            session.add(found)
+            return conn.execute(insert(table).values(name=name, slug=slug)).inserted_primary_key[0]
     except IntegrityError:
-        found = session.scalar(select(model).where(model.name == name))
-    return found
+        return conn.execute(by_name).scalar()
 
 
 def slugify(text: str) -> str:

@@ -52,6 +52,12 @@ _GRAPHEME = regex.compile(r"\X")
 _FULLWIDTH_ALNUM = re.compile("[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]")
 
 
+# The characters is_wide accepts, for counting them in one pass over a string.
+WIDE_CHARS = re.compile(
+    "[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff“”‘’…—]"
+)
+
+
 def is_wide(ch: str) -> bool:
     """Tell whether a character belongs to CJK writing (Han, kana, Hangul, CJK or full-width punctuation)."""
     code = ord(ch)

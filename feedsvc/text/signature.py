@@ -53,6 +53,12 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalize_text(text).encode("utf-8")).hexdigest()
 
 
+def text_keys(text: str) -> tuple[str, bytes]:
+    """Return ``(content_hash(text), signature(text))``, normalising the text once."""
+    normalized = normalize_text(text)
+    return hashlib.sha256(normalized.encode("utf-8")).hexdigest(), _minhash(normalized)
+
+
 def _shingles(normalized: str) -> set[str]:
     if len(normalized) <= SHINGLE_CHARS:
         return {normalized} if normalized else set()
@@ -61,9 +67,13 @@ def _shingles(normalized: str) -> set[str]:
 
 def signature(text: str) -> bytes:
     """Return the MinHash signature of text: SLOTS 32-bit minima, big-endian; b'' for text without letters."""
+    return _minhash(normalize_text(text))
+
+
+def _minhash(normalized: str) -> bytes:
     import numpy as np  # here: parsing a file needs the threshold below, not numpy's start-up
 
-    shingles = _shingles(normalize_text(text))
+    shingles = _shingles(normalized)
     if not shingles:
         return b""
     digests = b"".join([hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles])

@@ -5,7 +5,7 @@ import re
 
 import regex
 
-from feedsvc.text.sentences import is_wide, join_sentences, split_sentences
+from feedsvc.text.sentences import WIDE_CHARS, is_wide, join_sentences, split_sentences
 
 ELLIPSIS = "…"
 _CLAUSE_ENDS = frozenset("，、；：")
@@ -115,7 +115,7 @@ def _with_speakers(sentences: list[str]) -> list[str]:
 
 
 def _usable(sentence: str) -> bool:
-    weight = len(sentence) + 2 * sum(1 for ch in sentence if is_wide(ch))
+    weight = len(sentence) + 2 * len(WIDE_CHARS.findall(sentence))
     if weight < _MIN_SENTENCE or _CHROME.search(sentence):
         return False
     if not _ENDED.search(sentence):

@@ -45,6 +45,13 @@ def test_parse_date(value, expected):
     assert type(parsed) is type(expected)
 
 
+def test_every_date_pattern_needs_a_year():
+    # parse_date and date_span skip a string without four digits in a row: a pattern that
+    # could match without a year must drop that shortcut.
+    for pattern in dates._DATE_PATTERNS:
+        assert r"(?P<year>\d{4})" in pattern.pattern, pattern.pattern
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
