@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import grp
+import imaplib
 import hashlib
 import itertools
 import os
@@ -23,6 +24,8 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -229,3 +232,32 @@ def _answers(port: int) -> bool:
             return True
     except OSError:
         return False
+
+
+# --- what another client does: an MTA delivering, a person looking at the flags --------------
+
+@contextmanager
+def signed_in(dovecot: Dovecot, tls_files) -> Iterator[imaplib.IMAP4_SSL]:
+    """An IMAPS session as the test account, logged out afterwards whatever happens."""
+    imap = imaplib.IMAP4_SSL(dovecot.host, dovecot.tls_port, ssl_context=tls_files.client_context())
+    try:
+        imap.login(dovecot.username, dovecot.password)
+        yield imap
+    finally:
+        imap.logout()
+
+
+def append_messages(dovecot: Dovecot, tls_files, messages: Iterable[bytes], flags: str | None = None) -> None:
+    """Put messages into INBOX as an MTA would, through IMAP APPEND."""
+    with signed_in(dovecot, tls_files) as imap:
+        for data in messages:
+            typ, answer = imap.append("INBOX", flags, None, data)
+            assert typ == "OK", answer
+
+
+def inbox_flag_lines(dovecot: Dovecot, tls_files) -> list[bytes]:
+    """The FETCH (FLAGS) answer line of every message in INBOX, in UID order, read without changing them."""
+    with signed_in(dovecot, tls_files) as imap:
+        imap.select("INBOX", readonly=True)
+        _typ, data = imap.uid("FETCH", "1:*", "(FLAGS)")
+        return [line for line in data if line]

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import dataclasses
-import imaplib
 import mailbox
 import os
 import shutil
@@ -22,6 +21,8 @@ from feedsvc.mail.mailboxes import (
     open_mailbox_url,
     open_paths,
 )
+
+from .dovecot import append_messages, inbox_flag_lines
 
 
 SAMPLES = Path(__file__).parent / "bounce_samples"
@@ -241,27 +242,13 @@ def test_bad_urls(url, message):
 
 def deliver(dovecot, tls_files, names: list[str], flags: str | None = None) -> None:
     """Put samples into the server's INBOX as an MTA would, through IMAP APPEND."""
-    imap = imaplib.IMAP4_SSL(dovecot.host, dovecot.tls_port, ssl_context=tls_files.client_context())
-    try:
-        imap.login(dovecot.username, dovecot.password)
-        for name in names:
-            typ, data = imap.append("INBOX", flags, None, (SAMPLES / name).read_bytes())
-            assert typ == "OK", data
-    finally:
-        imap.logout()
+    append_messages(dovecot, tls_files, [(SAMPLES / name).read_bytes() for name in names], flags)
 
 
 def server_flags(dovecot, tls_files) -> list[str]:
     """The flags of every message in INBOX, in UID order, as another client sees them."""
-    imap = imaplib.IMAP4_SSL(dovecot.host, dovecot.tls_port, ssl_context=tls_files.client_context())
-    try:
-        imap.login(dovecot.username, dovecot.password)
-        imap.select("INBOX", readonly=True)
-        typ, data = imap.uid("FETCH", "1:*", "(FLAGS)")
-        return [line.decode().split("FLAGS (", 1)[1].rstrip(")").replace("\\Recent", "").strip()
-                for line in data if line]
-    finally:
-        imap.logout()
+    return [line.decode().split("FLAGS (", 1)[1].rstrip(")").replace("\\Recent", "").strip()
+            for line in inbox_flag_lines(dovecot, tls_files)]
 
 
 @pytest.mark.parametrize("scheme, query", [("imaps", ""), ("imap", "?starttls=1"), ("imap", "")])

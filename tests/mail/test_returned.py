@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import email
 import email.policy
-import imaplib
 import shutil
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from feedsvc.schedule import list_jobs, set_schedule
 from feedsvc.services import outbox
 from feedsvc.services.digests import build_due
 
+from .dovecot import append_messages, inbox_flag_lines
 from .returns import arf, dsn, message_id
 
 BOUNCES = "bounces@news.example.org"
@@ -215,26 +215,12 @@ def test_a_bad_mailbox_url_is_one_line_without_its_password(app, runner):
 
 def deliver(dovecot, tls_files, *messages: bytes) -> None:
     """Put messages into the account's INBOX as the bounce address's MTA would."""
-    imap = imaplib.IMAP4_SSL(dovecot.host, dovecot.tls_port, ssl_context=tls_files.client_context())
-    try:
-        imap.login(dovecot.username, dovecot.password)
-        for data in messages:
-            typ, answer = imap.append("INBOX", None, None, data)
-            assert typ == "OK", answer
-    finally:
-        imap.logout()
+    append_messages(dovecot, tls_files, messages)
 
 
 def processed_flags(dovecot, tls_files) -> list[bool]:
     """For each message in INBOX, in UID order: whether the scan flagged it processed."""
-    imap = imaplib.IMAP4_SSL(dovecot.host, dovecot.tls_port, ssl_context=tls_files.client_context())
-    try:
-        imap.login(dovecot.username, dovecot.password)
-        imap.select("INBOX", readonly=True)
-        _typ, data = imap.uid("FETCH", "1:*", "(FLAGS)")
-        return [PROCESSED_KEYWORD.encode() in line for line in data if line]
-    finally:
-        imap.logout()
+    return [PROCESSED_KEYWORD.encode() in line for line in inbox_flag_lines(dovecot, tls_files)]
 
 
 def test_the_worker_job_reads_an_imap_mailbox_over_tls(app, sent, dovecot, tls_files, monkeypatch):
