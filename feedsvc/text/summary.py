@@ -108,7 +108,7 @@ def _with_speakers(sentences: list[str]) -> list[str]:
     merged: list[str] = []
     for sentence in sentences:
         if merged and _SPEAKER.match(sentence) and _bare_quotation(merged[-1]):
-            merged[-1] = merged[-1] + sentence if is_wide(sentence[0]) else join_sentences([merged[-1], sentence])
+            merged[-1] = join_sentences([merged[-1], sentence])
         else:
             merged.append(sentence)
     return merged
