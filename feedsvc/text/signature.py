@@ -24,7 +24,9 @@ signatures are equal across processes and machines whatever PYTHONHASHSEED is.
 from __future__ import annotations
 
 import hashlib
+import math
 import unicodedata
+from collections.abc import Iterable
 
 import regex
 
@@ -99,6 +101,34 @@ def similarity_from_signatures(a: bytes, b: bytes) -> float:
         return 0.0
     same = sum(a[i : i + _SLOT_BYTES] == b[i : i + _SLOT_BYTES] for i in range(0, len(a), _SLOT_BYTES))
     return same / (len(a) // _SLOT_BYTES)
+
+
+def most_similar(sig: bytes, candidates: Iterable[tuple[int, bytes]], threshold: float) -> int | None:
+    """The id of the candidate whose signature is most similar to ``sig``, at ``threshold`` or
+    above (on a tie, the last one); None when none is. Scores are ``similarity_from_signatures``'s."""
+    import numpy as np
+
+    rows = list(candidates)
+    if not rows:
+        return None
+    slots = len(sig) // _SLOT_BYTES
+    comparable = [i for i, (_, other) in enumerate(rows) if sig and len(other) == len(sig)]
+    # One comparison over every candidate at once: a store of similar pages gives an article
+    # dozens of candidates, and comparing them slot by slot in Python was most of storing it.
+    scores = np.zeros(len(rows))
+    if comparable:
+        others = np.frombuffer(b"".join(rows[i][1] for i in comparable), dtype=">u4").reshape(-1, slots)
+        scores[comparable] = (others == np.frombuffer(sig, dtype=">u4")).sum(axis=1) / slots
+    best = len(rows) - 1 - int(np.argmax(scores[::-1]))
+    return rows[best][0] if scores[best] >= threshold else None
+
+
+def bands_shared_at(threshold: float) -> int:
+    """How many band keys two signatures at least ``threshold`` similar must share: each slot
+    that differs spoils at most one band, so a store can skip candidates sharing fewer. At
+    least one, which is what makes a candidate at all (below ~0.67 a match may share none)."""
+    equal = math.ceil(threshold * SLOTS - 1e-9)
+    return max(1, BANDS - (SLOTS - equal))
 
 
 def band_keys(sig: bytes) -> list[str]:

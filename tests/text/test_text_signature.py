@@ -14,7 +14,9 @@ from feedsvc.text.signature import (
     NEAR_DUPLICATE_THRESHOLD,
     SLOTS,
     band_keys,
+    bands_shared_at,
     content_hash,
+    most_similar,
     normalize_text,
     signature,
     similarity_from_signatures,
@@ -119,6 +121,47 @@ def test_similarity_is_symmetric_and_bounded(a, b):
     assert 0.0 <= similarity_from_signatures(sa, sb) <= 1.0
     if normalize_text(a):
         assert similarity_from_signatures(sa, sa) == 1.0
+
+
+def _slots(values):
+    return b"".join(v.to_bytes(4, "big") for v in values)
+
+
+@given(st.lists(st.lists(st.integers(0, 3), min_size=SLOTS, max_size=SLOTS), max_size=12),
+       st.lists(st.integers(0, 3), min_size=SLOTS, max_size=SLOTS), st.sampled_from([0.0, 0.5, 0.7, 0.95]))
+def test_most_similar_is_the_best_score_at_or_over_the_threshold(others, mine, threshold):
+    sig = _slots(mine)
+    candidates = [(i, _slots(o)) for i, o in enumerate(others)] + [(99, b""), (98, sig[:-4])]
+    scores = {i: similarity_from_signatures(sig, o) for i, o in candidates}
+    best = most_similar(sig, candidates, threshold)
+    over = [i for i, score in scores.items() if score >= threshold]
+    if not over:
+        assert best is None
+    else:
+        top = max(scores[i] for i in over)
+        # Ties go to the last candidate, as the store reads them in id order.
+        assert best == [i for i, _ in candidates if scores[i] == top][-1]
+
+
+@given(st.lists(st.booleans(), min_size=SLOTS, max_size=SLOTS), st.sampled_from([0.3, 0.5, 0.7, 0.8, 0.9]))
+def test_a_pair_over_the_threshold_shares_the_bands_the_store_asks_for(same, threshold):
+    # However the differing slots fall, a pair at the threshold keeps the whole bands asked for.
+    # Below that bound the store asks for one, as every band-index candidate shares one.
+    a = _slots(range(SLOTS))
+    b = _slots(i if keep else 1000 + i for i, keep in enumerate(same))
+    needed = bands_shared_at(threshold)
+    if similarity_from_signatures(a, b) >= threshold and needed > 1:
+        assert len(set(band_keys(a)) & set(band_keys(b))) >= needed
+    assert needed == max(1, BANDS - (SLOTS - round(threshold * SLOTS)))
+
+
+def test_the_band_bound_is_tight_at_the_default_threshold():
+    # 18 differing slots spread one per band leave exactly two whole bands of twenty.
+    assert bands_shared_at(NEAR_DUPLICATE_THRESHOLD) == 2
+    spoil = {band * 3 for band in range(18)}
+    a, b = _slots(range(SLOTS)), _slots(1000 + i if i in spoil else i for i in range(SLOTS))
+    assert similarity_from_signatures(a, b) == NEAR_DUPLICATE_THRESHOLD
+    assert len(set(band_keys(a)) & set(band_keys(b))) == 2
 
 
 SUBPROCESS_CODE = """
