@@ -6,11 +6,14 @@ from datetime import datetime, timezone
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Date, column, insert, table
+import importlib
+
+from sqlalchemy import Date, column, insert, select, table
 
 from feedsvc import db
 from feedsvc.columns import UTCDateTime
-from feedsvc.models import Base, Edition, Subscriber
+from feedsvc.models import Article, ArticleBand, Base, Edition, Subscriber
+from feedsvc.text.signature import band_keys, signature
 
 
 def test_models_and_migrations_agree(app):
@@ -64,3 +67,29 @@ def test_subscribers_and_editions_of_before_weekly_digests_stay_daily(app):
     with db.new_session(app) as session:
         assert (session.get(Subscriber, 1).frequency, session.get(Subscriber, 1).weekday) == ("daily", 1)
         assert session.get(Edition, 1).frequency == "daily"
+
+
+def _signatures(app) -> dict[int, tuple[bytes, set[str]]]:
+    with db.new_session(app) as session:
+        bands: dict[int, set[str]] = {}
+        for article_id, band in session.execute(select(ArticleBand.article_id, ArticleBand.band)):
+            bands.setdefault(article_id, set()).add(band)
+        return {i: (sig, bands.get(i, set())) for i, sig in session.execute(select(Article.id, Article.signature))}
+
+
+def test_articles_are_signed_again_down_and_up_0012(app, add_article):
+    """Issue 11's migration (0012): signatures and band keys follow the signing code both ways."""
+    texts = {"Metro line opens": "临江地铁三号线今天上午正式开通运营，全长二十四公里，设车站十八座。" * 3,
+             "Ferry returns": "The harbour ferry resumed service on Monday after a month of repairs.",
+             "Empty": "……"}
+    for title, text in texts.items():
+        add_article(title=title, text=text)
+    with db.new_session(app) as session:
+        bodies = dict(session.execute(select(Article.id, Article.body_text)).all())
+    old = importlib.import_module("feedsvc.migrations.versions.0012_resign_articles")._blake2b_signature
+
+    command.downgrade(db.alembic_config(app), "0011")
+    assert _signatures(app) == {i: (old(t), set(band_keys(old(t)))) for i, t in bodies.items()}
+    assert _signatures(app) != {i: (signature(t), set(band_keys(signature(t)))) for i, t in bodies.items()}
+    db.upgrade(app)
+    assert _signatures(app) == {i: (signature(t), set(band_keys(signature(t)))) for i, t in bodies.items()}

@@ -16,10 +16,12 @@ probability 0.93, at 0.6 with 0.99, at 0.1 with 0.02 and an unrelated pair (abou
 with 2e-5, so a database indexing `band_keys` finds candidates without a scan.
 
 The 60 slots come from one-permutation hashing (one hash per shingle; its residue
-picks the slot, its high bits compete for the slot's minimum), which costs one BLAKE2b
-digest per distinct shingle instead of 60; empty slots of short texts borrow from the
-next filled slot (rotation densification). Everything is built from hashlib, so
-signatures are equal across processes and machines whatever PYTHONHASHSEED is.
+picks the slot, its high bits compete for the slot's minimum), which costs one 64-bit hash
+per shingle instead of 60, all of a text's in one numpy pass; empty slots of short texts
+borrow from the next filled slot (rotation densification). The hash is fixed arithmetic on
+code points, so signatures are equal across processes and machines whatever
+PYTHONHASHSEED is; stores made with the older BLAKE2b signatures are re-signed by
+migration 0012.
 """
 from __future__ import annotations
 
@@ -42,6 +44,8 @@ NEAR_DUPLICATE_THRESHOLD = 0.7
 _SLOT_BYTES = 4
 _EMPTY = 0xFFFFFFFF
 _GOLDEN = 0x9E3779B9
+_SEED = 0xCBF29CE484222325  # FNV-1a's offset basis and prime: any odd constants would do
+_MULTIPLIER = 0x100000001B3
 _DROPPED = regex.compile(r"[\p{P}\p{Z}\p{C}\s]+")
 
 
@@ -61,12 +65,6 @@ def text_keys(text: str) -> tuple[str, bytes]:
     return hashlib.sha256(normalized.encode("utf-8")).hexdigest(), _minhash(normalized)
 
 
-def _shingles(normalized: str) -> set[str]:
-    if len(normalized) <= SHINGLE_CHARS:
-        return {normalized} if normalized else set()
-    return {normalized[i : i + SHINGLE_CHARS] for i in range(len(normalized) - SHINGLE_CHARS + 1)}
-
-
 def signature(text: str) -> bytes:
     """Return the MinHash signature of text: SLOTS 32-bit minima, big-endian; b'' for text without letters."""
     return _minhash(normalize_text(text))
@@ -75,15 +73,11 @@ def signature(text: str) -> bytes:
 def _minhash(normalized: str) -> bytes:
     import numpy as np  # here: parsing a file needs the threshold below, not numpy's start-up
 
-    shingles = _shingles(normalized)
-    if not shingles:
+    if not normalized:
         return b""
-    digests = b"".join([hashlib.blake2b(s.encode("utf-8"), digest_size=8).digest() for s in shingles])
-    # The per-slot minimum over all shingles, in numpy: one pass instead of a Python loop
-    # over thousands of shingles (the hashes stay hashlib's, so stored signatures still match).
-    values = np.frombuffer(digests, dtype=">u8")
+    hashes = _shingle_hashes(np.frombuffer(normalized.encode("utf-32-le"), dtype="<u4").astype(np.uint64))
     minima = np.full(SLOTS, _EMPTY, dtype=np.uint64)
-    np.minimum.at(minima, (values % SLOTS).astype(np.intp), values >> np.uint64(32))
+    np.minimum.at(minima, (hashes % np.uint64(SLOTS)).astype(np.intp), hashes >> np.uint64(32))
     drawn = [int(m) for m in minima]
     filled = list(drawn)
     for slot in range(SLOTS):
@@ -93,6 +87,27 @@ def _minhash(normalized: str) -> bytes:
             # in another text by chance; two texts that borrow alike still match.
             filled[slot] = (drawn[(slot + distance) % SLOTS] + distance * _GOLDEN) & _EMPTY
     return np.asarray(filled, dtype=">u4").tobytes()
+
+
+def _shingle_hashes(points):
+    """A 64-bit hash of every SHINGLE_CHARS-long run of code points (the whole text when shorter).
+
+    Computed for all shingles at once in numpy, wrapping uint64 arithmetic with splitmix64's
+    finaliser: a hashlib digest per shingle was a third of preparing a text article (issue 11).
+    A repeated shingle repeats its hash, which leaves every minimum as the set's.
+    """
+    import numpy as np
+
+    width = min(SHINGLE_CHARS, len(points))
+    count = len(points) - width + 1
+    mixed = np.full(count, _SEED, dtype=np.uint64)
+    for offset in range(width):
+        mixed = (mixed ^ points[offset : offset + count]) * np.uint64(_MULTIPLIER)
+    mixed ^= mixed >> np.uint64(30)
+    mixed *= np.uint64(0xBF58476D1CE4E5B9)
+    mixed ^= mixed >> np.uint64(27)
+    mixed *= np.uint64(0x94D049BB133111EB)
+    return mixed ^ (mixed >> np.uint64(31))
 
 
 def similarity_from_signatures(a: bytes, b: bytes) -> float:
