@@ -102,17 +102,28 @@ def store_article(
     settings: ImportSettings,
     keys: tuple[str, bytes] | None = None,
     names: NameIds | None = None,
+    bump: bool = True,
 ) -> Outcome:
     """Insert or update one article in the caller's transaction and say what happened.
 
     ``keys`` are the text's ``signature.text_keys`` when a parsing worker worked them out.
+    ``bump=False`` leaves the store version to the caller, who bumps it once for a batch.
     """
     chash, sig = keys or text_keys(parsed.text)
     stored = session.connection().execute(_STORED, {"file": source_file, "index": index}).scalar()
     if stored is None:
-        return _insert(session, parsed, source_file=source_file, index=index, file_hash=file_hash,
-                       chash=chash, sig=sig, settings=settings, names=names or NameIds())
-    row = session.get(Article, stored, populate_existing=True)
+        outcome = _insert(session, parsed, source_file=source_file, index=index, file_hash=file_hash,
+                          chash=chash, sig=sig, settings=settings, names=names or NameIds())
+    else:
+        outcome = _update(session, session.get(Article, stored, populate_existing=True), parsed,
+                          file_hash=file_hash, chash=chash, sig=sig, settings=settings)
+    if bump and outcome is not Outcome.UNCHANGED:
+        bump_store_version(session)
+    return outcome
+
+
+def _update(session: Session, row: Article, parsed: ParsedArticle, *, file_hash: str, chash: str, sig: bytes,
+            settings: ImportSettings) -> Outcome:
     before = _fingerprint(row)
     row.file_hash = file_hash
     _apply(session, row, parsed, chash, sig, settings)
@@ -120,7 +131,6 @@ def store_article(
         return Outcome.UNCHANGED
     row.updated_at = utcnow()
     _store_bands(session, row)
-    bump_store_version(session)
     return Outcome.UPDATED
 
 
@@ -152,7 +162,6 @@ def _insert(session: Session, parsed: ParsedArticle, *, source_file: str, index:
     bands = set(band_keys(sig))
     if bands:
         conn.execute(insert(_bands), [{"article_id": article_id, "band": band} for band in bands])
-    bump_store_version(session)
     return Outcome.DUPLICATE if duplicate is not None else Outcome.NEW
 
 

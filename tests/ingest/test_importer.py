@@ -332,3 +332,26 @@ def test_an_import_never_holds_the_write_lock_while_it_parses(tmp_path, app, set
                           origin="test", jobs=1)
     assert report.counts[Outcome.NEW] == 4
     assert free == [True] * 4
+
+
+def test_an_import_bumps_the_store_version_once_a_batch_and_only_for_a_change(tmp_path, app, settings, session):
+    from feedsvc.models import current_store_version
+
+    folder = tmp_path / "in"
+    stories = [{"title": f"第{n}条新闻", "text": "\n\n".join(_distinct(n))} for n in range(3)]
+    write(folder / "three.json", json.dumps(stories, ensure_ascii=False))  # one file, one batch
+    make_session = app.extensions["feedsvc.sessionmaker"]
+
+    def version_after_import() -> int:
+        import_files(make_session, collect_files([folder]), settings=settings, origin="test", jobs=1)
+        with make_session() as fresh:
+            return current_store_version(fresh)
+
+    with make_session() as fresh:
+        before = current_store_version(fresh)
+    first = version_after_import()
+    assert first == before + 1  # the feeds' caches see the three new articles, bumped once
+    assert version_after_import() == first  # nothing changed, no feed cache thrown away
+    stories[1]["text"] = "\n\n".join(_distinct(1)[:2])
+    write(folder / "three.json", json.dumps(stories, ensure_ascii=False))
+    assert version_after_import() == first + 1
