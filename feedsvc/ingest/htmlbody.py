@@ -40,6 +40,7 @@ _ARTICLE_AFTER_HEADLINE = 200
 # Captions: what sites call them, and how they read ("图为…", "（记者 X 摄）", "Photo: …").
 _CAPTION_MAX = 300
 _SHORT_CAPTION = 120
+_NOT_ALNUM = re.compile(r"[\W_]+")  # \w is str.isalnum() and the underscore
 _SENTENCE_END = re.compile(r"[。！？.!?…][”’」』\"')）]*\s*$")
 _CAPTION_CLASS = re.compile(
     r"caption|pic-?desc|img-?desc|photo-?desc|pic_?text|img_?text|pictext|picinfo|pic-?info|"
@@ -198,7 +199,7 @@ def _alone_with(unit: Unit, photo: Unit) -> bool:
 
 def _own_text(units: list[Unit]) -> int:
     """Letters and digits outside links: a menu of links is no article."""
-    return sum(max(0, sum(ch.isalnum() for ch in u.text) - u.link_chars) for u in units)
+    return sum(max(0, len(_NOT_ALNUM.sub("", u.text)) - u.link_chars) for u in units)
 
 
 def densest_prose(units: list[Unit]) -> list[Unit]:

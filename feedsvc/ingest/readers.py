@@ -8,9 +8,11 @@ makes their votes worth combining.
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 
 import lxml.html
+import readability.readability
 import trafilatura
 from lxml.html import HtmlElement
 from readability import Document
@@ -19,6 +21,28 @@ from readability import Document
 # vote less, not news.
 for _name in ("readability.readability", "trafilatura", "trafilatura.core", "trafilatura.utils", "htmldate"):
     logging.getLogger(_name).setLevel(logging.CRITICAL)
+
+
+_LONG_SPACE = re.compile(r"(?<!\s)\s{255,}")
+_LINE_BREAK = re.compile(r"(?<!\s)\s*\n\s*")
+_TABS = re.compile(r"\t|[ \t]{2,}")
+
+
+def clean_whitespace(text: str) -> str:
+    """readability-lxml's ``clean``, character for character, in linear time.
+
+    readability measures every candidate's and every link's text with it. Its first two
+    patterns are tried at each character of a whitespace run and scan the rest of the run
+    each time; on the dev suites' real pages that was a tenth of all parsing. Anchored at the
+    start of a run they match exactly the runs they matched before.
+    """
+    text = _LONG_SPACE.sub(" " * 255, text)
+    text = _LINE_BREAK.sub("\n", text)
+    return _TABS.sub(" ", text).strip()
+
+
+library_clean = readability.readability.clean
+readability.readability.clean = clean_whitespace
 
 
 def reader_texts(tree: HtmlElement) -> tuple[str, str]:
