@@ -12,6 +12,8 @@ from feedsvc.sanitize import strip_control_chars
 
 # lxml refuses a str that still declares a byte encoding; we have decoded it already.
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# A numeric character reference, its semicolon optional as HTML parsers have it.
+_CHARACTER_REFERENCE = re.compile(r"&#(?:[xX]([0-9a-fA-F]+)|([0-9]+));?")
 # Never text a reader sees. Forms are kept: ASP.NET pages wrap the whole page in one.
 _INVISIBLE = (
     "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
@@ -30,8 +32,24 @@ def load_tree(text: str) -> HtmlElement:
         tree = lxml.html.document_fromstring(_XML_DECLARATION.sub("", text, count=1))
     except (lxml.etree.ParserError, ValueError):
         raise ParseError("The HTML page could not be read.") from None
-    _strip_forbidden_characters(tree)
+    if _may_bring_back_forbidden_characters(text):
+        _strip_forbidden_characters(tree)
     return tree
+
+
+def _may_bring_back_forbidden_characters(text: str) -> bool:
+    """Whether the page holds a character XML forbids, or a reference (&#1;) that lxml turns into one.
+
+    Most pages hold neither, and cleaning every text and tail of their tree was a twentieth of
+    parsing them; false alarms only cost that walk.
+    """
+    if strip_control_chars(text) != text:
+        return True
+    for hexadecimal, decimal in _CHARACTER_REFERENCE.findall(text):
+        code = int(hexadecimal, 16) if hexadecimal else int(decimal)
+        if code > 0x10FFFF or strip_control_chars(chr(code)) != chr(code):
+            return True
+    return False
 
 
 def clean_tree(tree: HtmlElement) -> HtmlElement:

@@ -1,6 +1,8 @@
 """Saved HTML pages: main text via trafilatura, metadata from the page itself."""
 from datetime import datetime, timezone
 
+import pytest
+
 from feedsvc.ingest.parse import parse_bytes
 
 HOSTILE = ("<script", "onclick", "onerror", "onmouseover", "javascript:", "evil.example.com", "steal")
@@ -85,3 +87,17 @@ def test_html_blocks_become_paragraphs():
     fragment = ("<table><tr><td>Oaks</td><td>300</td></tr></table><div>loose <b>text</b><br>second</div>"
                 "tail<p>a<br>b</p><!-- note --><ul><li>one</li><li>two <em>2</em></li></ul>")
     assert html_to_paragraphs(fragment) == ["Oaks 300", "loose text", "second", "tail", "a b", "one", "two 2"]
+
+
+@pytest.mark.parametrize("reference", ["&#1;", "&#x1", "&#X0b;", "&#xFFFE;", "&#65535", "&#55296;", "&#xD800;",
+                                       "&#1114112;", "&#00000001;"])
+def test_a_reference_to_a_forbidden_character_never_reaches_the_tree(reference):
+    from lxml.html import HtmlElement
+
+    from feedsvc.ingest.htmltree import load_tree
+    from feedsvc.sanitize import strip_control_chars
+
+    tree: HtmlElement = load_tree(f"<html><body><p title='x{reference}'>a{reference}b</p>{reference}tail</body></html>")
+    texts = [t for e in tree.iter() for t in (e.text, e.tail) if t]
+    assert texts and all(strip_control_chars(t) == t for t in texts)
+    tree.find("body").find("p").drop_tree()  # lxml would refuse the tail here if one were left
