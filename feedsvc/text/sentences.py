@@ -1,6 +1,8 @@
 """Splitting Chinese and English prose into sentences, and joining them back."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import re
 
 import regex
@@ -97,12 +99,15 @@ def normalize_space(text: str) -> str:
 
 def split_sentences(text: str) -> list[str]:
     """Split text into whitespace-normalised sentences; a blank line always ends one."""
-    sentences: list[str] = []
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[str]:
+    """``split_sentences``, a paragraph at a time: a summary needs only the first few."""
     for paragraph in _PARAGRAPH_BREAK.split(text):
         paragraph = normalize_space(paragraph)
         if paragraph:
-            sentences.extend(_split_paragraph(paragraph))
-    return sentences
+            yield from _split_paragraph(paragraph)
 
 
 def _split_paragraph(text: str) -> list[str]:

@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from itertools import chain
 
 import regex
 
-from feedsvc.text.sentences import WIDE_CHARS, is_wide, join_sentences, split_sentences
+from feedsvc.text.sentences import WIDE_CHARS, is_wide, iter_sentences, join_sentences
 
 ELLIPSIS = "…"
 _CLAUSE_ENDS = frozenset("，、；：")
@@ -67,51 +69,76 @@ def summarize(text: str, *, max_chars: int = 200) -> str:
     """
     if max_chars < 1:
         raise ValueError("max_chars must be at least 1")
-    sentences = _with_speakers(_through_semicolons(split_sentences(text)))
-    if not sentences:
+    # Sentences are split, merged and judged only as far as the summary reads: the lead of a
+    # long article is a few of its sentences (splitting them all was a third of summarising).
+    seen: list[str] = []
+    sentences = _with_speakers(_through_semicolons(iter_sentences(text)))
+    first = next(sentences, None)
+    if first is None:
         return ""
-    lead = _DATELINE.sub("", sentences[0], count=1).strip()
-    usable = [s for s in [lead or sentences[0], *sentences[1:]] if _usable(s)]
-    if not usable:
-        # Nothing but fragments: the text is its own summary, as far as it fits.
-        usable = sentences
+    seen.append(first)
+    lead = _DATELINE.sub("", first, count=1).strip()
+    candidates = chain([lead or first], _recorded(sentences, seen))
+    chosen, taken_first = _take((s for s in candidates if _usable(s)), max_chars)
+    if taken_first is None:
+        # Nothing but fragments (and every sentence read): the text is its own summary, as far as it fits.
+        chosen, taken_first = _take(iter(seen), max_chars)
+    if not chosen:
+        return _cut(taken_first, max_chars)
+    return join_sentences(chosen)
+
+
+def _recorded(sentences: Iterator[str], seen: list[str]) -> Iterator[str]:
+    for sentence in sentences:
+        seen.append(sentence)
+        yield sentence
+
+
+def _take(usable: Iterator[str], max_chars: int) -> tuple[list[str], str | None]:
+    """The sentences the summary keeps, in order, and the first usable one (None if none was)."""
     chosen: list[str] = []
+    first = None
     for sentence in usable:
+        first = sentence if first is None else first
         trial = join_sentences(chosen + [sentence])
         if len(trial) <= max_chars:
             chosen.append(sentence)
         elif chosen and len(join_sentences(chosen)) >= _FULL_ENOUGH * max_chars:
             break
-    if not chosen:
-        return _cut(usable[0], max_chars)
-    return join_sentences(chosen)
+    return chosen, first
 
 
-def _through_semicolons(sentences: list[str]) -> list[str]:
+def _through_semicolons(sentences: Iterator[str]) -> Iterator[str]:
     """Sentences with those ending in a semicolon joined to the next one."""
-    merged: list[str] = []
+    pending = None
     for sentence in sentences:
-        if merged and merged[-1].endswith(_SEMICOLONS):
-            merged[-1] = join_sentences([merged[-1], sentence])
-        else:
-            merged.append(sentence)
-    return merged
+        if pending is not None and pending.endswith(_SEMICOLONS):
+            pending = join_sentences([pending, sentence])
+            continue
+        if pending is not None:
+            yield pending
+        pending = sentence
+    if pending is not None:
+        yield pending
 
 
-def _with_speakers(sentences: list[str]) -> list[str]:
+def _with_speakers(sentences: Iterator[str]) -> Iterator[str]:
     """A quotation joined to the short clause after it that names its speaker.
 
     Chinese closes a quoted sentence inside the quotes (“……。”一位店主说。), so the splitter
     leaves the speaker a sentence of its own: alone it is a fragment, and the quote without it
     is a quotation nobody said.
     """
-    merged: list[str] = []
+    pending = None
     for sentence in sentences:
-        if merged and _SPEAKER.match(sentence) and _bare_quotation(merged[-1]):
-            merged[-1] = join_sentences([merged[-1], sentence])
-        else:
-            merged.append(sentence)
-    return merged
+        if pending is not None and _SPEAKER.match(sentence) and _bare_quotation(pending):
+            pending = join_sentences([pending, sentence])
+            continue
+        if pending is not None:
+            yield pending
+        pending = sentence
+    if pending is not None:
+        yield pending
 
 
 def _usable(sentence: str) -> bool:
