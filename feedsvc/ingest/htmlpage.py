@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import partial
 from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
@@ -58,6 +60,7 @@ class PreparedPage:
     tree: HtmlElement
     declared: dict
     library: dict
+    search_date: Callable[[], str | None] | None = None  # see Voters.search_date
     lines: list[SeenLine] = field(default_factory=list)
     order: dict = field(default_factory=dict)  # element -> index in document order
     site_lines: list[str] = field(default_factory=list)  # copyright and welcome lines
@@ -70,7 +73,10 @@ class PreparedPage:
 def prepare_page(text: str) -> PreparedPage:
     """Parse and clean a page, read its head, and take its visible metadata lines out of the body."""
     tree = load_tree(text)
-    page = PreparedPage(tree=tree, declared=page_metadata(tree), library=_library_metadata(tree))
+    library = _library_metadata(tree)
+    # The search reads the page as loaded, before cleaning: a tree of its own, parsed if asked for.
+    search = partial(_extensive_date, text) if library and not library["date"] else None
+    page = PreparedPage(tree=tree, declared=page_metadata(tree), library=library, search_date=search)
     clean_tree(tree)
     body = tree.find("body")
     if body is not None:
@@ -102,6 +108,7 @@ def parse_html_page(text: str, *, tz: tzinfo, model=None) -> ParsedArticle:
     title = title or _first_heading(units) or title_from_text(paragraphs[0])
     headline = headline if headline is not None else _headline(page, title)
     voters = Voters(lines=sorted(page.lines, key=lambda s: s.position), declared=declared, library=page.library,
+                    search_date=page.search_date,
                     title_position=page.order.get(headline) if headline is not None else None, lead=paragraphs[0])
     site_name = (declared.get("site_name") or _site_from_lines(page) or page.library.get("sitename")
                  or declared.get("title_site"))
@@ -127,26 +134,29 @@ def parse_html_page(text: str, *, tz: tzinfo, model=None) -> ParsedArticle:
 
 
 def _library_metadata(tree: HtmlElement) -> dict:
-    """trafilatura's reading of the page's metadata (it copies the tree; htmldate finds the date).
+    """trafilatura's quick reading of the page's metadata (it copies the tree); {} if it failed.
 
-    htmldate's extensive search through the page's text was 80% of its time and most pages
-    need none of it (the head, the URL or a <time> say the date): it runs only when the
-    quick reading finds no date.
+    htmldate's extensive search through the page's text was 80% of the reading's time and most
+    pages need none of it (the head, the URL or a <time> say the date, or a labelled line
+    does): it is left to ``_extensive_date``, which the date's decision calls when it must.
     """
     try:
         found = extract_metadata(tree, extensive=False)
-        date = found.date or _extensive_date(tree)
     except Exception:  # a library bug on one page costs one voter, not the page
         log.debug("trafilatura metadata failed", exc_info=True)
         return {}
-    return {"author": found.author, "date": date, "sitename": found.sitename}
+    return {"author": found.author, "date": found.date, "sitename": found.sitename}
 
 
-def _extensive_date(tree: HtmlElement) -> str | None:
+def _extensive_date(text: str) -> str | None:
     from htmldate import find_date
 
-    return find_date(tree, extensive_search=True, original_date=True,
-                     max_date=datetime.now().astimezone().strftime("%Y-%m-%d"))
+    try:
+        return find_date(load_tree(text), extensive_search=True, original_date=True,
+                         max_date=datetime.now().astimezone().strftime("%Y-%m-%d"))
+    except Exception:  # as above: no date from this voter
+        log.debug("htmldate failed", exc_info=True)
+        return None
 
 
 def _take_visible_lines(parent: HtmlElement, page: PreparedPage) -> None:

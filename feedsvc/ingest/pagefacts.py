@@ -10,6 +10,7 @@ Voters, from the most specific to the most general:
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 
@@ -39,6 +40,9 @@ class Voters:
     lines: list[SeenLine] = field(default_factory=list)
     declared: dict = field(default_factory=dict)
     library: dict = field(default_factory=dict)  # trafilatura's reading: author, date, sitename
+    # htmldate's search through the whole page, for a page whose quick reading found no date;
+    # costly (50 ms on a big page), so run only when the decision comes to the library's date.
+    search_date: Callable[[], str | None] | None = None
     title_position: int | None = None
     lead: str = ""  # the article's first paragraph
 
@@ -66,18 +70,23 @@ def decide_published(voters: Voters, tz: tzinfo) -> datetime | date | None:
     """
     labelled = _parsed(voters.nearest("published"), "published", tz)
     declared = dates.parse_date(voters.declared.get("published"), tz)
-    library = dates.parse_date(voters.library.get("date"), tz)
     bare = _parsed(voters.nearest("dateline"), "dateline", tz)
     if labelled is not None:
-        if declared is not None and _day(declared) != _day(labelled) and _day(declared) == _day(library):
+        if declared is not None and _day(declared) != _day(labelled) and _day(declared) == _day(_library_date(voters, tz)):
             return declared  # two structured voters outvote one line that may be a sidebar's
         if not isinstance(labelled, datetime) and isinstance(declared, datetime) and _day(declared) == labelled:
             return declared  # the same day, and the head knows its time
         return labelled
+    library = _library_date(voters, tz)
     if library is not None:
         # htmldate gives a day; a voter that agrees on it may know the time as well.
         return next((v for v in (declared, bare) if v is not None and _day(v) == library), library)
     return declared or bare or _parsed(voters.nearest("updated"), "updated", tz)
+
+
+def _library_date(voters: Voters, tz: tzinfo) -> datetime | date | None:
+    found = voters.library.get("date") or (voters.search_date() if voters.search_date else None)
+    return dates.parse_date(found, tz)
 
 
 def _parsed(seen: SeenLine | None, key: str, tz: tzinfo) -> datetime | date | None:

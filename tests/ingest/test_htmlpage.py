@@ -1,5 +1,5 @@
 """Saved HTML pages: main text via trafilatura, metadata from the page itself."""
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 
 import pytest
 
@@ -101,3 +101,39 @@ def test_a_reference_to_a_forbidden_character_never_reaches_the_tree(reference):
     texts = [t for e in tree.iter() for t in (e.text, e.tail) if t]
     assert texts and all(strip_control_chars(t) == t for t in texts)
     tree.find("body").find("p").drop_tree()  # lxml would refuse the tail here if one were left
+
+
+def _searches(monkeypatch) -> list[str]:
+    """Calls of htmldate's page-wide search (the real one), as the HTML reader makes them."""
+    import htmldate
+
+    calls, real = [], htmldate.find_date
+
+    def counted(*args, **kwargs):
+        calls.append(kwargs.get("extensive_search"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(htmldate, "find_date", counted)
+    return calls
+
+
+_STORY = "<p>" + "渡轮在停航一个月后于周一恢复运营，首班船上午七点从北岸码头出发，乘客秩序井然。" * 3 + "</p>"
+
+
+def test_a_labelled_date_line_spares_the_page_wide_date_search(monkeypatch):
+    calls = _searches(monkeypatch)
+    # A line htmldate's quick reading does not take, so only the search could have found it.
+    page = f"<html><body><h1>渡轮恢复运营</h1><p>发布时间：2024年3月5日 10:12</p>{_STORY}</body></html>"
+    article, = parse_bytes(page.encode(), "a.html", tz=timezone.utc)
+    assert article.published == datetime(2024, 3, 5, 10, 12, tzinfo=timezone.utc)
+    assert True not in calls
+
+
+def test_a_page_whose_head_and_lines_give_no_date_is_searched(monkeypatch):
+    calls = _searches(monkeypatch)
+    # htmldate's quick reading finds no date in this text; its page-wide search does.
+    page = (f"<html><body><h1>渡轮恢复运营</h1>{_STORY}"
+            "<p>The ferry stopped on 5 March 2024 for repairs to its hull and engines.</p></body></html>")
+    article, = parse_bytes(page.encode(), "a.html", tz=timezone.utc)
+    assert True in calls
+    assert article.published == date(2024, 3, 5)
