@@ -25,3 +25,18 @@ def test_long_runs_are_capped_as_readability_caps_them():
 
 def test_readability_measures_text_with_it():
     assert readability.readability.clean is clean_whitespace
+
+
+def test_readability_reads_the_same_text_without_blanking_javascript_links(monkeypatch):
+    from feedsvc.ingest.htmltree import load_tree
+    from feedsvc.ingest.readers import reader_texts
+
+    story = "".join(
+        f"<p onclick='track({n})'>The harbour ferry resumed service on Monday, its {n}th week back, "
+        f"and <a href='javascript:void(0)' onmouseover='x()'>riders</a> filled the upper deck.</p>"
+        for n in range(8))
+    page = f"<html><body><div class='nav'><a href='javascript:go()'>Home</a></div><div class='article'>{story}</div></body></html>"
+    ours, _ = reader_texts(load_tree(page))
+    monkeypatch.setattr(readability.readability.html_cleaner, "javascript", True)  # the library's own setting
+    theirs, _ = reader_texts(load_tree(page))
+    assert ours == theirs and "riders filled the upper deck" in ours
