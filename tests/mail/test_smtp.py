@@ -126,6 +126,23 @@ def test_data_refusal_is_reported_not_retried(smtp_server, handler, reply, failu
     assert len(handler.received) == 1
 
 
+@pytest.mark.parametrize("data", [
+    b"Subject: plain\r\n\r\nno line starts with a dot\r\nnor.this one\r\n",
+    b"Subject: dots\r\n\r\n.a line starting with a dot\r\nmiddle\r\n..two\r\n.\r\nlast\r\n",
+    b"Subject: open end\r\n\r\nthe last line has no line end",
+    b"Subject: bare line feeds\n\n.dot after a bare line feed\n",
+])
+def test_message_bytes_arrive_as_sent(smtp_server, handler, data):
+    # Dot-stuffing is skipped where no line needs it (issue 11): the server must still get
+    # every message's lines back exactly, a line that is a lone dot included.
+    with smtp_backend(smtp_server.port) as backend:
+        backend.send(data, from_addr=SENDER, to_addrs=[READER])
+        backend.send(data, from_addr=SENDER, to_addrs=[READER])  # the connection is still in step
+    expected = data.replace(b"\r\n", b"\n").replace(b"\n", b"\r\n")
+    expected += b"" if expected.endswith(b"\r\n") else b"\r\n"
+    assert [r.content for r in handler.received] == [expected, expected]
+
+
 def test_after_421_the_next_message_goes_on_a_new_connection(smtp_server, handler):
     handler.rcpt_replies[READER] = "421 4.3.2 Closing connection"
     with smtp_backend(smtp_server.port) as backend:
