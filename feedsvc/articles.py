@@ -80,6 +80,55 @@ def list_articles(session: Session, scope: Scope = ALL, *, limit: int = 20, offs
     return list(session.scalars(select(Article).where(Article.id.in_(page)).order_by(*newest_first)))
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A shown article as a feed lists it: its own columns and the names of its source,
+    category and tags, read without building ORM objects."""
+
+    id: int
+    uid: str
+    slug: str
+    title: str
+    summary: str
+    body_html: str
+    author: str | None
+    published_at: datetime
+    updated_at: datetime
+    added_at: datetime
+    original_url: str | None
+    lang: str | None
+    source_name: str | None
+    category_name: str | None
+    tag_names: tuple[str, ...] = ()
+
+
+_LISTED_COLUMNS = (
+    Article.id, Article.uid, Article.slug, Article.title, Article.summary, Article.body_html,
+    Article.author, Article.published_at, Article.updated_at, Article.added_at, Article.original_url,
+    Article.lang, Source.name, Category.name,
+)
+
+
+def list_listed(session: Session, scope: Scope = ALL, *, limit: int = 20, offset: int = 0) -> list[Listed]:
+    """What list_articles shows, as plain values: a feed miss spent 2.6 of its 8 ms building
+    Article objects, their relationships and identity map entries for twenty rows (issue 11)."""
+    newest_first = (Article.published_at.desc(), Article.id.desc())
+    page = _scoped(select(Article.id), scope).order_by(*newest_first).limit(limit).offset(offset)
+    rows = session.execute(
+        select(*_LISTED_COLUMNS)
+        .outerjoin(Source, Article.source_id == Source.id)
+        .outerjoin(Category, Article.category_id == Category.id)
+        .where(Article.id.in_(page)).order_by(*newest_first)
+    ).all()
+    tags: dict[int, list[str]] = defaultdict(list)
+    if rows:
+        query = (select(article_tags.c.article_id, Tag.name).join(Tag, Tag.id == article_tags.c.tag_id)
+                 .where(article_tags.c.article_id.in_([row[0] for row in rows])).order_by(Tag.name))
+        for article_id, name in session.execute(query):
+            tags[article_id].append(name)
+    return [Listed(*row, tag_names=tuple(tags[row[0]])) for row in rows]
+
+
 def count_articles(session: Session, scope: Scope = ALL) -> int:
     """How many articles ``scope`` shows."""
     return session.scalar(_scoped(select(func.count(Article.id)), scope)) or 0

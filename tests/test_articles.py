@@ -1,10 +1,12 @@
 """What readers may see and the topic filters: the one definition pages, feeds, digests and the admin use."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from sqlalchemy import select, update
 
 from feedsvc import db
-from feedsvc.articles import in_topics, shown
+from feedsvc.articles import ALL, Scope, in_topics, list_articles, list_listed, resolve_scope, shown
 from feedsvc.models import Article
 
 
@@ -29,3 +31,30 @@ def test_topics_match_any_kind(app, add_article):
     assert titles(app, in_topics(["category:transport"])) == ["Ferry"]
     assert titles(app, in_topics(["tag:books", "source:bay-courier"])) == ["Ferry", "Library"]
     assert titles(app, in_topics(["nonsense:x"])) == []
+
+
+def test_listed_rows_say_what_the_articles_say(app, add_article):
+    """The feeds' plain-value listing and the ORM one agree: order, page cuts, scope, names."""
+    for day, (title, text, category, source, tags) in enumerate([
+        ("Ferry", "The harbour ferry resumed service on Monday.", "Transport", "Bay Courier", ["boats", "harbour"]),
+        ("Library", "The library opens on Saturday with a new reading room.", "City", None, ["books"]),
+        ("Market", "Sixty stalls opened at the night market.", None, "Bay Courier", []),
+        ("Tram", "Tram line four extends to the university by spring.", "Transport", "Rail Weekly", ["rail", "city"]),
+    ], start=1):
+        add_article(title=title, text=text, category=category,
+                    source_name=source, tags=tags, published=datetime(2026, 11, day, 9, 0, tzinfo=timezone.utc))
+    with db.new_session(app) as session:
+        transport = resolve_scope(session, "category", "transport")
+        for scope, limit, offset in [(ALL, 10, 0), (ALL, 2, 1), (transport, 10, 0), (Scope("tag", "x", "x", -1), 5, 0)]:
+            articles = list_articles(session, scope, limit=limit, offset=offset)
+            listed = list_listed(session, scope, limit=limit, offset=offset)
+            assert [a.slug for a in listed] == [a.slug for a in articles]
+            for row, article in zip(listed, articles):
+                assert (row.uid, row.title, row.summary, row.body_html, row.published_at, row.added_at) == (
+                    article.uid, article.title, article.summary, article.body_html, article.published_at,
+                    article.added_at)
+                assert row.source_name == (article.source.name if article.source else None)
+                assert row.category_name == (article.category.name if article.category else None)
+                assert row.tag_names == tuple(t.name for t in article.tags)
+        assert [a.title for a in list_listed(session, ALL)] == ["Tram", "Market", "Library", "Ferry"]
+        assert list_listed(session, ALL)[0].tag_names == ("city", "rail")

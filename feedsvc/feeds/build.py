@@ -9,7 +9,7 @@ from typing import Callable
 
 from sqlalchemy.orm import Session
 
-from ..articles import ALL, Scope, count_articles, list_articles, newest_change
+from ..articles import ALL, Listed, Scope, count_articles, list_listed, newest_change
 from ..chinese import convert, convert_html
 from ..languages import BY_CODE
 from ..models import Article
@@ -70,7 +70,7 @@ def build_feed(
     facts = facts or scope_facts(session, request.scope)
     last_page = max(1, math.ceil(facts.count / request.limit))
     page = min(request.page, last_page)
-    articles = list_articles(
+    articles = list_listed(
         session, request.scope, limit=request.limit, offset=(page - 1) * request.limit
     )
     updated = facts.updated or EPOCH
@@ -95,7 +95,7 @@ def build_feed(
     return render(request.fmt, meta, entries, full=request.full), updated
 
 
-def article_tag_uri(authority: str, article: Article) -> str:
+def article_tag_uri(authority: str, article: Article | Listed) -> str:
     """The article's permanent id: a tag: URI from its uid and the day it was added (RFC 4151)."""
     return f"tag:{authority},{article.added_at:%Y-%m-%d}:article/{article.uid}"
 
@@ -106,10 +106,10 @@ def _feed_id(authority: str, scope: Scope) -> str:
     return f"tag:{authority},{FEED_ID_DATE}:feed/{name}"
 
 
-def _entry(article: Article, links: FeedLinks, opencc: str | None, language: str | None) -> FeedEntry:
+def _entry(article: Listed, links: FeedLinks, opencc: str | None, language: str | None) -> FeedEntry:
     """One entry; with ``opencc``, its text in the reader's script (the stored text stays as it is)."""
-    categories = [article.category.name] if article.category else []
-    categories += [t.name for t in article.tags]
+    categories = [article.category_name] if article.category_name else []
+    categories += article.tag_names
     chinese = opencc is not None and (article.lang or "").startswith("zh")
     return FeedEntry(
         id=article_tag_uri(links.tag_authority, article),
@@ -122,12 +122,12 @@ def _entry(article: Article, links: FeedLinks, opencc: str | None, language: str
         summary=convert(article.summary, opencc),
         content_html=str(convert_html(article.body_html, opencc)),
         original_url=article.original_url,
-        source_name=convert(article.source.name, opencc) if article.source else None,
+        source_name=convert(article.source_name, opencc) if article.source_name else None,
         lang=language if chinese else article.lang,
     )
 
 
-def _majority_language(articles: list[Article]) -> str | None:
+def _majority_language(articles: list[Listed]) -> str | None:
     counts = Counter(a.lang for a in articles if a.lang)
     if not counts:
         return None

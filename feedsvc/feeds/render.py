@@ -101,15 +101,20 @@ class FeedEntry:
 
 
 def _scrubbed(obj):
-    """A copy of a FeedMeta/FeedEntry with XML-forbidden characters removed from every string."""
+    """``obj`` with XML-forbidden characters removed from every string (itself when it has none)."""
     changes = {}
     for f in fields(obj):
         value = getattr(obj, f.name)
+        # Removing only shortens, so an unchanged length means nothing was removed.
         if isinstance(value, str):
-            changes[f.name] = strip_control_chars(value)
+            clean = strip_control_chars(value)
+            if len(clean) != len(value):
+                changes[f.name] = clean
         elif isinstance(value, tuple):
-            changes[f.name] = tuple(strip_control_chars(v) for v in value)
-    return replace(obj, **changes)
+            clean = tuple(strip_control_chars(v) for v in value)
+            if clean != value:
+                changes[f.name] = clean
+    return replace(obj, **changes) if changes else obj
 
 
 def _writable(moment: datetime) -> datetime:
