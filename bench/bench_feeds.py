@@ -73,7 +73,7 @@ end
 
 def worker_build(task: dict) -> dict:
     """Fill a fresh store with ``n`` articles by bulk inserts (see the module docstring)."""
-    from sqlalchemy import insert, update
+    from sqlalchemy import insert, text, update
 
     from feedsvc import create_app, db
     from feedsvc.ingest.enrich import prepare_articles
@@ -127,6 +127,8 @@ def worker_build(task: dict) -> dict:
         if rows:
             session.execute(insert(Article), rows)
         session.execute(insert(article_tags), links)
+        # The importer indexes what it stores for search (migration 0013): the same here, at once.
+        session.execute(text("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')"))
         session.execute(update(StoreVersion).where(StoreVersion.id == 1).values(version=1))
     return {"n": n, "pool": len(pool), "tags": len(tag_names), "seconds": time.perf_counter() - started}
 

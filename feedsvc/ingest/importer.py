@@ -25,7 +25,7 @@ from ..models import Article, ImportRun, bump_store_version, utcnow
 from .formats import is_importable
 from .prepare import Prepared, error_line, prepare_file, prepare_files
 from .settings import ImportSettings
-from .store import NameIds, Outcome, store_article
+from .store import NameIds, Outcome, index_for_search, store_article
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,7 @@ class _Writer:
     def __init__(self, make_session: sessionmaker, settings: ImportSettings):
         self.make_session, self.settings = make_session, settings
         self.names = NameIds()
+        self.unindexed: list[int] = []  # this batch's new articles, indexed for search at commit
         self.session: Session | None = None
         self.pending = 0
         self.changed = False
@@ -200,20 +201,24 @@ class _Writer:
             self.commit()
         elif self.session is not None:
             self.session.close()
+            self.unindexed.clear()
 
     def store_file(self, key: str, prepared: Prepared, report: ImportReport, shown: str) -> list[Outcome]:
         """Store one file's articles; one outcome per article, FAILED for one that could not be."""
         outcomes = []
         for index, article in enumerate(prepared.articles):
             session = self._session()
+            indexed = len(self.unindexed)
             try:
                 with session.begin_nested():
                     outcomes.append(store_article(
                         session, article, source_file=key, index=index, file_hash=prepared.file_hash,
                         settings=self.settings, keys=prepared.keys[index], names=self.names, bump=False,
+                        search_later=self.unindexed,
                     ))
                     self.changed = self.changed or outcomes[-1] is not Outcome.UNCHANGED
             except Exception as exc:  # the savepoint is gone; the batch and the other files go on
+                del self.unindexed[indexed:]  # its row went with the savepoint
                 self.names.forget()  # it may have created a name the savepoint took back
                 log.debug("storing %s failed", shown, exc_info=True)
                 outcomes.append(Outcome.FAILED)
@@ -226,11 +231,13 @@ class _Writer:
     def commit(self) -> None:
         """End the open batch (if any), releasing the database's write lock."""
         if self.session is not None:
+            index_for_search(self.session.connection(), self.unindexed)
             if self.changed:  # once for the batch: an UPDATE per article was a tenth of storing it
                 bump_store_version(self.session)
             self.session.commit()
             self.session.close()
             self.session, self.pending, self.changed = None, 0, False
+            self.unindexed.clear()
 
     def _session(self) -> Session:
         if self.session is None:

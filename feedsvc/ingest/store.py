@@ -14,7 +14,7 @@ import uuid
 from datetime import date, datetime, time, tzinfo
 from enum import Enum
 
-from sqlalchemy import bindparam, exists, func, insert, or_, select
+from sqlalchemy import Connection, bindparam, exists, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,11 @@ _LINK_ORIGINAL = (
     _articles.update().where(_articles.c.id == bindparam("canonical"))
     .values(original_url=bindparam("url"), updated_at=bindparam("now"))
 )
+
+# SQLite's search index (migrations 0002, 0013); PostgreSQL's is an expression index.
+_INDEX_FOR_SEARCH = text(
+    "INSERT INTO articles_fts(rowid, title, body_text) SELECT id, title, body_text FROM articles WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
 
 
 class Outcome(str, Enum):
@@ -103,17 +108,21 @@ def store_article(
     keys: tuple[str, bytes] | None = None,
     names: NameIds | None = None,
     bump: bool = True,
+    search_later: list[int] | None = None,
 ) -> Outcome:
     """Insert or update one article in the caller's transaction and say what happened.
 
     ``keys`` are the text's ``signature.text_keys`` when a parsing worker worked them out.
-    ``bump=False`` leaves the store version to the caller, who bumps it once for a batch.
+    ``bump=False`` leaves the store version to the caller, who bumps it once for a batch;
+    with ``search_later``, a new article's id is added to it and the caller indexes the batch
+    for search (index_for_search) before it commits.
     """
     chash, sig = keys or text_keys(parsed.text)
     stored = session.connection().execute(_STORED, {"file": source_file, "index": index}).scalar()
     if stored is None:
         outcome = _insert(session, parsed, source_file=source_file, index=index, file_hash=file_hash,
-                          chash=chash, sig=sig, settings=settings, names=names or NameIds())
+                          chash=chash, sig=sig, settings=settings, names=names or NameIds(),
+                          search_later=search_later)
     else:
         outcome = _update(session, session.get(Article, stored, populate_existing=True), parsed,
                           file_hash=file_hash, chash=chash, sig=sig, settings=settings)
@@ -135,7 +144,8 @@ def _update(session: Session, row: Article, parsed: ParsedArticle, *, file_hash:
 
 
 def _insert(session: Session, parsed: ParsedArticle, *, source_file: str, index: int, file_hash: str,
-            chash: str, sig: bytes, settings: ImportSettings, names: NameIds) -> Outcome:
+            chash: str, sig: bytes, settings: ImportSettings, names: NameIds,
+            search_later: list[int] | None) -> Outcome:
     conn = session.connection()
     duplicate = _find_duplicate(session, parsed, chash, sig, settings)
     uid = uuid.uuid4().hex
@@ -162,7 +172,22 @@ def _insert(session: Session, parsed: ParsedArticle, *, source_file: str, index:
     bands = set(band_keys(sig))
     if bands:
         conn.execute(insert(_bands), [{"article_id": article_id, "band": band} for band in bands])
+    if search_later is None:
+        index_for_search(conn, [article_id])
+    else:
+        search_later.append(article_id)
     return Outcome.DUPLICATE if duplicate is not None else Outcome.NEW
+
+
+def index_for_search(conn: Connection, ids: list[int]) -> None:
+    """Add new articles to SQLite's search index, in one statement for a batch of them.
+
+    Called outside any savepoint when it can be: FTS5 writes its pending terms out as a new
+    index segment at each savepoint, so a batch indexed at once makes one segment, where an
+    article at a time made one each and paid to merge them (migration 0013).
+    """
+    if ids and conn.dialect.name == "sqlite":
+        conn.execute(_INDEX_FOR_SEARCH, {"ids": ids})
 
 
 def store_is_empty(session: Session) -> bool:

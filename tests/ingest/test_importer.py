@@ -6,7 +6,7 @@ import random
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from feedsvc import db
 from feedsvc.ingest.importer import Outcome, collect_files, import_files
@@ -298,6 +298,40 @@ def test_an_article_that_cannot_be_stored_leaves_nothing_and_the_batch_lands(tmp
     assert sorted(a.title for a in session.scalars(select(Article))) == ["好文章一", "好文章二"]
     assert session.scalar(select(func.count()).select_from(ArticleBand).where(
         ArticleBand.article_id.not_in(select(Article.id)))) == 0
+
+
+def test_search_finds_what_an_import_stored_and_nothing_it_took_back(tmp_path, app, settings, session, monkeypatch):
+    # The importer indexes a batch for search at its commit (migration 0013); an article whose
+    # savepoint was rolled back must not be indexed, though the next article takes its row id.
+    from feedsvc.articles import search_articles
+    from feedsvc.ingest import importer
+
+    real = importer.store_article
+
+    def store_then_fail(session, article, **kwargs):
+        outcome = real(session, article, **kwargs)
+        if article.title == "坏文章":
+            raise RuntimeError("disk on fire")
+        return outcome
+
+    monkeypatch.setattr(importer, "store_article", store_then_fail)
+    folder = tmp_path / "in"
+    bodies = {title: _distinct(n * 10 + 3) for n, title in enumerate(("好文章一", "坏文章", "好文章二"))}
+    for n, (title, paragraphs) in enumerate(bodies.items()):
+        write(folder / f"{n}.txt", text_dump(title, paragraphs))
+    report = import_files(app.extensions["feedsvc.sessionmaker"], collect_files([folder]), settings=settings,
+                          origin="test", jobs=1)
+    assert (report.counts[Outcome.NEW], report.failed) == (2, 1)
+
+    def found(paragraphs):
+        return [a.title for a in search_articles(session, paragraphs[1][:8])[0]]
+
+    assert found(bodies["好文章一"]) == ["好文章一"]
+    assert found(bodies["好文章二"]) == ["好文章二"]
+    assert found(bodies["坏文章"]) == []
+    if session.get_bind().dialect.name == "sqlite":
+        # FTS5 compares an external-content index with its table, row by row, and raises on a difference.
+        session.execute(text("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"))
 
 
 def test_an_import_never_holds_the_write_lock_while_it_parses(tmp_path, app, settings, monkeypatch):
