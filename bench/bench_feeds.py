@@ -136,7 +136,7 @@ def worker_build(task: dict) -> dict:
 def worker_anatomy(task: dict) -> dict:
     """Median ms of the queries one cache miss runs, and of rendering, at this store size."""
     from feedsvc import create_app
-    from feedsvc.articles import ALL, count_articles, list_articles, newest_change
+    from feedsvc.articles import ALL, count_articles, list_listed, newest_change
     from feedsvc.db import new_session
     from feedsvc.models import current_store_version
 
@@ -155,8 +155,8 @@ def worker_anatomy(task: dict) -> dict:
         parts = {
             "current_store_version": median_ms(lambda: current_store_version(session)),
             "count_articles": median_ms(lambda: count_articles(session, ALL)),
-            "list_articles (20, page 1)": median_ms(lambda: list_articles(session, ALL, limit=20)),
-            "list_articles (20, page 50)": median_ms(lambda: list_articles(session, ALL, limit=20, offset=980)),
+            "list_listed (20, page 1)": median_ms(lambda: list_listed(session, ALL, limit=20)),
+            "list_listed (20, page 50)": median_ms(lambda: list_listed(session, ALL, limit=20, offset=980)),
             "newest_change": median_ms(lambda: newest_change(session, ALL)),
         }
     pages = iter(range(2, 10_000))
