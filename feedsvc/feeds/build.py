@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 from ..articles import ALL, Listed, Scope, count_articles, list_listed, newest_change
 from ..chinese import convert, convert_html
 from ..languages import BY_CODE
-from ..models import Article
 from .formats import render
 from .render import FeedEntry, FeedMeta
 
@@ -95,7 +94,7 @@ def build_feed(
     return render(request.fmt, meta, entries, full=request.full), updated
 
 
-def article_tag_uri(authority: str, article: Article | Listed) -> str:
+def article_tag_uri(authority: str, article: Listed) -> str:
     """The article's permanent id: a tag: URI from its uid and the day it was added (RFC 4151)."""
     return f"tag:{authority},{article.added_at:%Y-%m-%d}:article/{article.uid}"
 
