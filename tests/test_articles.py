@@ -44,11 +44,14 @@ def test_listed_rows_say_what_the_articles_say(app, add_article):
         add_article(title=title, text=text, category=category,
                     source_name=source, tags=tags, published=datetime(2026, 11, day, 9, 0, tzinfo=timezone.utc))
     with db.new_session(app) as session:
-        transport = resolve_scope(session, "category", "transport")
-        for scope, limit, offset in [(ALL, 10, 0), (ALL, 2, 1), (transport, 10, 0), (Scope("tag", "x", "x", -1), 5, 0)]:
+        scopes = [resolve_scope(session, kind, slug)
+                  for kind, slug in (("category", "transport"), ("source", "bay-courier"), ("tag", "city"))]
+        cuts = [(ALL, 10, 0), (ALL, 2, 1)] + [(scope, 10, 0) for scope in scopes]
+        for scope, limit, offset in cuts + [(Scope("tag", "x", "x", -1), 5, 0)]:
             articles = list_articles(session, scope, limit=limit, offset=offset)
             listed = list_listed(session, scope, limit=limit, offset=offset)
             assert [a.slug for a in listed] == [a.slug for a in articles]
+            assert listed or scope.id == -1  # every real cut lists something to compare
             for row, article in zip(listed, articles):
                 assert (row.uid, row.title, row.summary, row.body_html, row.published_at, row.added_at) == (
                     article.uid, article.title, article.summary, article.body_html, article.published_at,
@@ -58,3 +61,5 @@ def test_listed_rows_say_what_the_articles_say(app, add_article):
                 assert row.tag_names == tuple(t.name for t in article.tags)
         assert [a.title for a in list_listed(session, ALL)] == ["Tram", "Market", "Library", "Ferry"]
         assert list_listed(session, ALL)[0].tag_names == ("city", "rail")
+        assert [a.title for a in list_listed(session, scopes[1])] == ["Market", "Ferry"]
+        assert [a.title for a in list_listed(session, scopes[2])] == ["Tram"]
