@@ -195,6 +195,38 @@ def record_sent(db: Session | Connection, delivery_id: int, now: datetime) -> No
     db.execute(_SENT, {"delivery_id": delivery_id, "now": now})
 
 
+def sent_recorder(db: Connection) -> Callable[[int, datetime], None]:
+    """``record_sent`` committed at once, for a connection that records message after message.
+
+    On SQLite the UPDATE goes to the driver's connection, outside any transaction, so it
+    commits as it runs: one call into sqlite3 instead of SQLAlchemy's execute, its BEGIN and
+    its commit, which cost a message twice what SQLite's own work did (0.6 against 0.27 ms of
+    CPU in the 20 ms relay run; SQLAlchemy's deep call paths run cold between two 77 KB
+    messages). The values are the column types' own bind processing, so the row is what
+    ``record_sent`` writes. Other databases take ``record_sent`` and a commit.
+    """
+    if db.dialect.name != "sqlite":
+        def record(delivery_id: int, now: datetime) -> None:
+            record_sent(db, delivery_id, now)
+            db.commit()
+        return record
+
+    columns = _TABLE.c
+    state = columns.state.type.bind_processor(db.dialect)
+    stamp = columns.sent_at.type.bind_processor(db.dialect)
+    sent = state(DeliveryState.SENT) if state else DeliveryState.SENT.value
+    sql = (f"UPDATE {_TABLE.name} SET {columns.state.name} = ?, {columns.sent_at.name} = ?,"
+           f" {columns.lease_until.name} = NULL, {columns.last_error.name} = NULL,"
+           f" {columns.attempts.name} = {columns.attempts.name} + 1 WHERE {columns.id.name} = ?")
+
+    def record_on_sqlite(delivery_id: int, now: datetime) -> None:
+        if db.in_transaction():
+            raise RuntimeError("record the sent message outside a transaction, so it commits at once")
+        db.connection.driver_connection.execute(sql, (sent, stamp(now) if stamp else now, delivery_id))
+
+    return record_on_sqlite
+
+
 def record_cancelled(session: Session, claimed: Claimed) -> SendOutcome:
     """The message is no longer wanted (its reader left, or confirmed already)."""
     session.execute(_SET.values(state=DeliveryState.CANCELLED, lease_until=None), {"delivery_id": claimed.id})
