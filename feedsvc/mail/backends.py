@@ -44,8 +44,14 @@ class MailBackend(ABC):
         """Get ready to send (connect); send() calls it when needed."""
 
     @abstractmethod
-    def send(self, msg: EmailMessage | bytes, *, from_addr: str, to_addrs: Iterable[str]) -> SendResult:
-        """Deliver one message to `to_addrs`, or raise TemporaryFailure / PermanentFailure."""
+    def send(self, msg: EmailMessage | bytes, *, from_addr: str, to_addrs: Iterable[str],
+             while_waiting: Callable[[], None] | None = None) -> SendResult:
+        """Deliver one message to `to_addrs`, or raise TemporaryFailure / PermanentFailure.
+
+        ``while_waiting`` is called at most once, when the message is on its way and the
+        backend waits for the server's answer: work that overlaps that wait. A backend with
+        nothing to wait for does not call it.
+        """
 
     def close(self) -> None:
         """Release what open() acquired."""
@@ -67,6 +73,8 @@ class _DotStuffing:
     test settles nearly every message; a message that has such a line goes through smtplib.
     """
 
+    while_waiting: Callable[[], None] | None = None  # set by SMTPBackend.send for one message
+
     def data(self, msg):
         if not isinstance(msg, bytes) or msg.startswith(b".") or b"\n." in msg:
             return super().data(msg)
@@ -76,6 +84,9 @@ class _DotStuffing:
             raise smtplib.SMTPDataError(code, reply)
         ending = b".\r\n" if msg.endswith(b"\r\n") else b"\r\n.\r\n"
         self.send(msg + ending)  # one write: a second small one could wait on Nagle's algorithm
+        if self.while_waiting is not None:
+            # The server has the message now and may take long to answer (a relay's 20 ms).
+            self.while_waiting()
         return self.getreply()
 
 
@@ -148,7 +159,8 @@ class SMTPBackend(MailBackend):
             raise classify_smtp_error(exc, stage="connect") from exc
         self._smtp, self._used = smtp, False
 
-    def send(self, msg: EmailMessage | bytes, *, from_addr: str, to_addrs: Iterable[str]) -> SendResult:
+    def send(self, msg: EmailMessage | bytes, *, from_addr: str, to_addrs: Iterable[str],
+             while_waiting: Callable[[], None] | None = None) -> SendResult:
         """Send one message on the open connection (reconnecting if it went idle and dropped)."""
         sender, recipients = _envelope(from_addr, to_addrs)
         data, message_id = _serialise(msg)
@@ -156,6 +168,7 @@ class SMTPBackend(MailBackend):
         assert self._smtp is not None
         self._used = True
         try:
+            self._smtp.while_waiting = while_waiting
             refused = self._smtp.sendmail(sender, recipients, data)
             self._last_used = time.monotonic()
         except smtplib.SMTPResponseException as exc:
@@ -222,8 +235,10 @@ class FileBackend(MailBackend):
         except OSError as exc:
             raise BackendUnavailable(f"cannot create outbox {self.directory}: {exc.strerror}") from exc
 
-    def send(self, msg: EmailMessage | bytes, *, from_addr: str, to_addrs: Iterable[str]) -> SendResult:
-        """Write the message to `<UTC timestamp>-<Message-ID>.eml` and return its path."""
+    def send(self, msg: EmailMessage | bytes, *, from_addr: str, to_addrs: Iterable[str],
+             while_waiting: Callable[[], None] | None = None) -> SendResult:
+        """Write the message to `<UTC timestamp>-<Message-ID>.eml` and return its path (no
+        server to wait for: ``while_waiting`` is not called)."""
         _, recipients = _envelope(from_addr, to_addrs)
         data, message_id = _serialise(msg)
         self.open()

@@ -5,7 +5,7 @@ group due). Then each connection has its own backend (one SMTP connection), its 
 connection and its own claims: it claims a batch in a short write transaction, has the
 builder read what the batch needs in a read-only one (no render or read holds SQLite's write
 lock), then sends message after message and records each outcome right after the backend
-answered. A relay
+answered; each message is built while the server decides on the one before it. A relay
 that takes 20 ms per message caps one connection at 50 messages a second, whatever the
 sender does; N connections, each waiting on its own message, get N times as far. The first
 connection is the calling thread, the others are threads of their own: the work between two
@@ -137,6 +137,9 @@ class _Run:
                 return
             with self.read_session() as reading, reading.begin():
                 make = self.build(reading, claimed, self.now())
+            # The next message is built while the server decides on this one (a relay's 20 ms),
+            # so a connection's turn between two answers is only the record and the envelope.
+            ahead: dict[int, bytes | None | Exception] = {}
             for position, message in enumerate(claimed):
                 if self._stop.is_set():
                     with session.begin():
@@ -144,7 +147,14 @@ class _Run:
                     return
                 if self.throttle:
                     self.throttle()
-                outcome, error = self._send(record_sent, session, backend, make, message)
+                made = ahead.pop(message.id) if message.id in ahead else _build(make, message, self.now())
+                following = claimed[position + 1] if position + 1 < len(claimed) else None
+
+                def build_following(following: Claimed | None = following) -> None:
+                    if following is not None:
+                        ahead[following.id] = _build(make, following, self.now())
+
+                outcome, error = self._send(record_sent, session, backend, message, made, build_following)
                 with self._lock:
                     self.report.count(outcome, error)
                     if self.on_message:
@@ -174,19 +184,21 @@ class _Run:
                 self._after[message.state] = max(self._after.get(message.state, 0), message.id)
 
     def _send(self, record_sent: Callable[[int, datetime], None], session: Session, backend: MailBackend,
-              make: Callable[[Claimed, datetime], bytes | None], message: Claimed) -> tuple[SendOutcome, str | None]:
-        """Build, send and record one claimed message; the record is committed at once."""
+              message: Claimed, made: bytes | None | Exception,
+              while_waiting: Callable[[], None]) -> tuple[SendOutcome, str | None]:
+        """Send and record one claimed message, ``made`` by ``_build``; the record is committed at once."""
         settings = self.settings
-        try:
-            data = make(message, self.now())
-        except ValueError as exc:  # our data cannot make a valid message: retrying won't help
+        if isinstance(made, ValueError):  # our data cannot make a valid message: retrying won't help
             with session.begin():
-                return record_failure(session, message, f"cannot build message: {exc}", settings, bounce=False)
-        if data is None:
+                return record_failure(session, message, f"cannot build message: {made}", settings, bounce=False)
+        if isinstance(made, Exception):
+            raise made
+        if made is None:
             with session.begin():
                 return record_cancelled(session, message), None
         try:
-            backend.send(data, from_addr=settings.envelope_sender(message.id), to_addrs=[message.to_addr])
+            backend.send(made, from_addr=settings.envelope_sender(message.id), to_addrs=[message.to_addr],
+                         while_waiting=while_waiting)
         except PermanentFailure as exc:
             with session.begin():
                 return record_failure(session, message, str(exc), settings, bounce=True)
@@ -204,3 +216,13 @@ class _Run:
         # session stands aside between its own transactions.
         record_sent(message.id, self.now())
         return SendOutcome.SENT, None
+
+
+def _build(make: Callable[[Claimed, datetime], bytes | None], message: Claimed,
+           now: datetime) -> bytes | None | Exception:
+    """``make``'s message, or its error as a value: a message built ahead, inside another
+    message's SMTP exchange, meets its error in its own turn."""
+    try:
+        return make(message, now)
+    except Exception as exc:  # noqa: BLE001 - recorded or raised again by _send
+        return exc

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from feedsvc import db
 from feedsvc.mail.outbox import OutboxSettings, backoff_seconds
@@ -242,3 +242,22 @@ def test_concurrent_claims_skip_each_others_rows_and_lose_none(app, populate):
         rest = claim(session, NOW, 300, 100, after=after)
     assert sorted(c.id for c in held + other + rest) == sorted(set(c.id for c in held + other + rest))
     assert len(held) + len(other) + len(rest) == 12
+
+
+@pytest.mark.parametrize("bad", [0, 1], ids=["first-of-its-group", "built-ahead"])
+def test_a_message_that_cannot_be_built_fails_alone(app, handler, populate, bad):
+    # The second reader's message is built while the server decides on the first one's.
+    app.config["MAIL_CONNECTIONS"] = 1
+    n = populate(3)
+    with db.new_session(app) as session, session.begin():
+        session.execute(update(Subscriber).where(Subscriber.email == f"reader{bad}@example.com")
+                        .values(email=f"reader{bad}\x07@example.com"))
+    build_due(app, now=NOW)
+    report = outbox.run_delivery(app, now=lambda: NOW)
+    assert (report.sent, report.failed, report.retrying) == (n - 1, 1, 0)
+    assert [r.rcpt_tos for r in handler.received] == [[f"reader{k}@example.com"] for k in range(n) if k != bad]
+    with db.new_session(app) as session:
+        failed = session.execute(select(Delivery.to_addr, Delivery.last_error)
+                                 .where(Delivery.state == "failed")).one()
+    assert failed.to_addr == f"reader{bad}\x07@example.com"
+    assert failed.last_error.startswith("cannot build message")

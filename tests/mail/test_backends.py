@@ -121,3 +121,11 @@ def test_smtps_implicit_tls(smtps_server, handler, tls_files):
     with backend_from_url(url, outbox_dir="/unused", ssl_context=tls_files.client_context()) as backend:
         backend.send(build_message(digest(), now=NOW), from_addr=SENDER, to_addrs=[READER])
     assert len(handler.received) == 1
+
+
+def test_the_file_backend_has_no_server_to_wait_for(tmp_path):
+    seen = []
+    backend_from_url(f"file://{tmp_path}", outbox_dir=tmp_path).send(
+        build_message(digest(), now=NOW), from_addr="bounces@news.example.org",
+        to_addrs=["li.lei@reader.example.com"], while_waiting=lambda: seen.append(1))
+    assert seen == [] and len(list(tmp_path.glob("*.eml"))) == 1

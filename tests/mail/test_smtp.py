@@ -211,3 +211,14 @@ def test_without_starttls_a_server_requiring_it_refuses_every_message(starttls_s
     backend.close()
     assert caught.value.code == 530
     assert handler.received == []
+
+
+def test_while_waiting_runs_once_while_the_server_holds_its_answer(smtp_server, handler):
+    handler.delay = 0.5  # the server records the message only once it answers
+    seen = []
+    with smtp_backend(smtp_server.port) as backend:
+        backend.send(build_message(digest(), now=NOW), from_addr=SENDER, to_addrs=[READER],
+                     while_waiting=lambda: seen.append(len(handler.received)))
+        assert seen == [0] and len(handler.received) == 1
+        send_digest(backend)  # the next message without a hook: the last one is not called again
+    assert seen == [0] and len(handler.received) == 2
