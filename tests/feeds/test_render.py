@@ -6,6 +6,7 @@ from datetime import datetime
 
 import pytest
 
+from feedsvc.feeds import render as render_module
 from feedsvc.feeds.formats import CONTENT_TYPES, render
 from feedsvc.feeds.render import (
     JSON_FEED_VERSION,
@@ -294,3 +295,42 @@ def test_language_tags_are_normalised_or_dropped():
     assert feed.get(xml_lang) == "en-GB"
     assert [e.get(xml_lang) for e in feed.findall("atom:entry", NS)] == ["zh-TW", None]
 
+
+
+def _many_entries() -> list:
+    """Entries that exercise every part an entry's XML is written from, hostile text included."""
+    junk = "\x00\x0b\ud800\ufffe"
+    return [
+        make_entry(0),
+        make_entry(1, lang="en", author=None, categories=()),
+        make_entry(2, title=f"{junk}<entry> & </entry> <item></item>", summary=f"a {junk}</feed> b",
+                   content_html="<p>&lt;/entry&gt; </channel> &amp; ]]> <![CDATA[x]]></p>"),
+        make_entry(3, title="   ", original_url="javascript:alert(1)", source_name="来源"),
+        make_entry(4, content_html="", lang="zh-Hant", categories=("國際", " ", "國際")),
+        make_entry(5, author="  记者 王伟  ", original_url="https://orig.example.com/a?b=1&c=2"),
+    ]
+
+
+@pytest.mark.parametrize("full", [True, False], ids=["full", "summary"])
+@pytest.mark.parametrize("fmt", ["rss", "atom"])
+def test_assembled_documents_are_feedgens_whole_document(fmt, full):
+    module = render_module
+    document = {"rss": module._rss_document, "atom": module._atom_document}[fmt]
+    fragment = {"rss": module._rss_item_xml, "atom": module._atom_entry_xml}[fmt]
+    meta = make_meta(next_url=f"{BASE}/feeds/all.atom?page=2", hub_url="https://hub.example.org/",
+                     subtitle="\x01 要闻 </feed>")
+    entries = _many_entries()
+    whole = document(module._scrubbed(meta), [module._prepare(e, full) for e in entries])
+    fragment.cache_clear()
+    assert render(fmt, meta, entries, full=full) == whole  # each entry rendered now
+    assert render(fmt, meta, entries, full=full) == whole  # each entry's XML reused
+    assert fragment.cache_info().hits == len(entries)
+    assert render(fmt, meta, entries[::-1], full=full) == document(
+        module._scrubbed(meta), [module._prepare(e, full) for e in entries[::-1]])
+    assert render(fmt, meta, [], full=full) == document(module._scrubbed(meta), [])
+
+
+def test_a_changed_entry_is_written_anew():
+    before = render_atom(make_meta(), [make_entry(0)])
+    after = render_atom(make_meta(), [make_entry(0, title="A new headline")])
+    assert b"A new headline" in after and b"A new headline" not in before
