@@ -5,9 +5,9 @@ group due). Then each connection has its own backend (one SMTP connection), its 
 connection and its own claims: it claims a batch in a short write transaction, has the
 builder read what the batch needs in a read-only one (no render or read holds SQLite's write
 lock), then sends message after message and records each outcome right after the backend
-answered; each message is built while the server decides on the one before it. A relay
-that takes 20 ms per message caps one connection at 50 messages a second, whatever the
-sender does; N connections, each waiting on its own message, get N times as far. The first
+answered. While the server decides on a message, the connection builds the next one, or,
+after a batch's last, claims and reads the next batch. A relay that takes 20 ms per message
+caps one connection at 50 messages a second, whatever the sender does; N connections, each waiting on its own message, get N times as far. The first
 connection is the calling thread, the others are threads of their own: the work between two
 replies is short, and waiting on a socket releases the GIL.
 
@@ -126,20 +126,14 @@ class _Run:
 
     def _send_claims(self, record_sent: Callable[[int, datetime], None], session: Session,
                      backend: MailBackend) -> None:
-        while True:
-            size, after = self._take()
-            if not size:
-                return
-            with self._writes, session.begin():
-                claimed = claim(session, self.now(), self.settings.lease_seconds, size, self.only, after)
-            self._claimed(size, claimed)
-            if not claimed:
-                return
-            with self.read_session() as reading, reading.begin():
-                make = self.build(reading, claimed, self.now())
-            # The next message is built while the server decides on this one (a relay's 20 ms),
-            # so a connection's turn between two answers is only the record and the envelope.
+        batch = self._claim(session)
+        while batch is not None:
+            claimed, make = batch
+            # While the server decides on a message (a relay's 20 ms), the connection builds
+            # the next one, or after the batch's last claims and reads the next batch: its turn
+            # between two answers is only the record and the envelope.
             ahead: dict[int, bytes | None | Exception] = {}
+            following_batch: object = _NOT_YET
             for position, message in enumerate(claimed):
                 if self._stop.is_set():
                     with session.begin():
@@ -150,15 +144,44 @@ class _Run:
                 made = ahead.pop(message.id) if message.id in ahead else _build(make, message, self.now())
                 following = claimed[position + 1] if position + 1 < len(claimed) else None
 
-                def build_following(following: Claimed | None = following) -> None:
+                def prepare_following(following: Claimed | None = following) -> None:
+                    nonlocal following_batch
                     if following is not None:
                         ahead[following.id] = _build(make, following, self.now())
+                    else:
+                        following_batch = self._claim_or_error(session)
 
-                outcome, error = self._send(record_sent, session, backend, message, made, build_following)
+                outcome, error = self._send(record_sent, session, backend, message, made, prepare_following)
                 with self._lock:
                     self.report.count(outcome, error)
                     if self.on_message:
                         self.on_message(message.id, outcome)
+            if following_batch is _NOT_YET:  # the last message never waited on a server
+                following_batch = self._claim(session)
+            if isinstance(following_batch, Exception):
+                raise following_batch
+            batch = following_batch  # released above if the run stopped meanwhile
+
+    def _claim(self, session: Session) -> tuple[list[Claimed], Callable[[Claimed, datetime], bytes | None]] | None:
+        """Claim this connection's next batch and read what building it needs; None when done."""
+        size, after = self._take()
+        if not size:
+            return None
+        with self._writes, session.begin():
+            claimed = claim(session, self.now(), self.settings.lease_seconds, size, self.only, after)
+        self._claimed(size, claimed)
+        if not claimed:
+            return None
+        with self.read_session() as reading, reading.begin():
+            return claimed, self.build(reading, claimed, self.now())
+
+    def _claim_or_error(self, session: Session):
+        """``_claim``, its error as a value: inside an SMTP exchange, an error waits for the
+        message on the wire to be recorded."""
+        try:
+            return self._claim(session)
+        except Exception as exc:  # noqa: BLE001 - raised by _send_claims once the message is recorded
+            return exc
 
     def _take(self) -> tuple[int, dict[DeliveryState, int]]:
         """How many messages this connection claims next (0 once the run is over), and above which ids."""
@@ -216,6 +239,9 @@ class _Run:
         # session stands aside between its own transactions.
         record_sent(message.id, self.now())
         return SendOutcome.SENT, None
+
+
+_NOT_YET = object()  # a batch not claimed ahead
 
 
 def _build(make: Callable[[Claimed, datetime], bytes | None], message: Claimed,

@@ -103,3 +103,18 @@ def test_mail_connections_are_checked_at_start(instance_path, monkeypatch, value
 
 def test_mail_connections_default_to_four(instance_path):
     assert create_app().config["MAIL_CONNECTIONS"] == 4
+
+
+def test_a_batch_claimed_ahead_is_given_back_when_the_run_stops(app, handler, populate):
+    # Batches of one: each message's DATA is on the wire when the next batch is claimed, and
+    # the 421 that answers it stops the run with that batch claimed and unsent.
+    app.config["MAIL_CONNECTIONS"] = 1
+    n = populate(3)
+    build_due(app, now=NOW)
+    handler.data_reply = "421 4.3.2 Service shutting down"
+    report = outbox.run_delivery(app, now=lambda: NOW, batch=1)
+    assert report.stopped and (report.sent, report.retrying) == (0, 1)
+    with db.new_session(app) as session:
+        rows = Counter(session.execute(select(Delivery.state, Delivery.attempts, Delivery.lease_until)).all())
+    assert rows == Counter({("pending", 1, None): 1, ("pending", 0, None): n - 1})
+    assert handler.data_attempts == 1
