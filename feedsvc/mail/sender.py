@@ -7,9 +7,10 @@ builder read what the batch needs in a read-only one (no render or read holds SQ
 lock), then sends message after message and records each outcome right after the backend
 answered. While the server decides on a message, the connection builds the next one, or,
 after a batch's last, claims and reads the next batch. A relay that takes 20 ms per message
-caps one connection at 50 messages a second, whatever the sender does; N connections, each waiting on its own message, get N times as far. The first
-connection is the calling thread, the others are threads of their own: the work between two
-replies is short, and waiting on a socket releases the GIL.
+caps one connection at 50 messages a second, whatever the sender does; N connections, each
+waiting on its own message, get N times as far. The first connection is the calling thread,
+the others are threads of their own: the work between two replies is short, and waiting on
+a socket releases the GIL.
 
 The rate limits (``throttle``) are counted in the database, so they hold across connections
 and workers alike. A kill leaves at most one message unrecorded per open connection, the one
