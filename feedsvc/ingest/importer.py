@@ -156,13 +156,30 @@ def _prepare_all(files: list[Path], keys: list[str], known: dict[str, list[str]]
             idle()
             yield prepare_file(path, known.get(key, []), settings)
         return
-    # spawn, not fork: the worker process also runs scheduler and database threads.
-    context = multiprocessing.get_context("spawn")
     # A small import still gives each worker a few tasks.
     chunk = max(1, min(_CHUNK, len(files) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
+    with parsing_pool(jobs) as pool:
         yield from _in_order(pool, [(path, known.get(key, [])) for path, key in zip(files, keys)],
                              settings, chunk=chunk, ahead=max(2, jobs * _AHEAD // chunk), idle=idle)
+
+
+def parsing_pool(jobs: int) -> ProcessPoolExecutor:
+    """``jobs`` parsing processes, at a lower priority than the writer.
+
+    The writer is the one stage that cannot run in parallel, and ``--jobs`` defaults to the
+    cores, so the workers and the writer are one process more than the machine runs at once.
+    At equal priority the workers took the writer's time slices and it stored at two thirds
+    of a core; below it, the workers parse on what the writer leaves: 10,000 text dumps, 2
+    cores, 294 -> 390 articles/s (bench_import, same hour).
+    """
+    # spawn, not fork: the worker process also runs scheduler and database threads.
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_below_the_writer)
+
+
+def _below_the_writer() -> None:
+    if hasattr(os, "nice"):
+        os.nice(10)
 
 
 def _in_order(pool: Executor, tasks: list[tuple[Path, list[str]]], settings: ImportSettings,

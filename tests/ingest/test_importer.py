@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import random
 from datetime import datetime, timezone
 
@@ -274,6 +275,16 @@ def test_parallel_import_stores_in_file_order_with_the_same_outcomes(tmp_path, a
     assert (report.counts[Outcome.NEW], report.counts[Outcome.DUPLICATE]) == (40, 1)
     assert seen[-1][1] == [Outcome.DUPLICATE]
     assert session.scalar(select(func.count()).select_from(Article)) == 41
+
+
+@pytest.mark.skipif(not hasattr(os, "nice"), reason="no process priorities here")
+def test_parsing_workers_run_below_the_writer():
+    # The writer is the one stage that cannot be parallel: on a machine with no spare core
+    # the parsing workers must not take its time slices (issue 11).
+    from feedsvc.ingest.importer import parsing_pool
+
+    with parsing_pool(1) as pool:
+        assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + 10)
 
 
 def test_an_article_that_cannot_be_stored_leaves_nothing_and_the_batch_lands(tmp_path, app, settings, session, monkeypatch):
