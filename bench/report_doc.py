@@ -151,7 +151,9 @@ def feeds_section(results: dict) -> list[str]:
         "the 2 cores with the server. Sync workers close the connection after each response, so every",
         "request includes a loopback TCP connect. No `Accept-Encoding`: the feed goes out uncompressed.",
         "(a) `GET /feeds/atom.xml` from the workers' cache; (b) `?limit=10..29&page=1..50`, 1,000 different",
-        "feeds in turn, more than each worker's 256-feed cache, so every request renders; (c) the same URL",
+        "feeds in turn, more than each worker's 256-feed cache, so every request renders the document;",
+        "each entry's XML rendered by an earlier page is reused (a worker keeps 1,024, keyed by the",
+        "entry's values), so (b) renders the feed's head and the entries new to that worker; (c) the same URL",
         "with `If-None-Match`, answered 304; (d) the reference: the bytes of (a) served as a static file",
         "by a minimal Flask app under the same gunicorn command.", "",
         "Stores are filled by bulk inserts (importing 100,000 files would take hours): 600 corpus files",
@@ -390,7 +392,10 @@ FIXED = """Earlier rounds fixed: near-duplicate candidates from a join over ever
 (this round): commands start without building what they do not use; a feed miss reuses its
 scope's count and newest change per store version and reads a page's ids from the listing index
 before its rows; the importer parses in parallel, stores in batches and tokenises Chinese with
-rjieba (see `feedsvc/ingest/importer.py`).
+rjieba (see `feedsvc/ingest/importer.py`). Since: a feed document is its head with each entry's
+XML kept per entry; delivery builds the next message, and claims the next batch, while the relay
+decides on the one on the wire, and records a sent message in one statement; the importer's
+parsing workers run below the writer's priority.
 """
 
 
