@@ -267,25 +267,19 @@ def _add_entry(fg: FeedGenerator, item: _Item, *, summary: str):
 def render_rss(meta: FeedMeta, entries: Iterable[FeedEntry], *, full: bool = True) -> bytes:
     """The RSS 2.0 document for ``meta`` and ``entries``, UTF-8 encoded."""
     return _assembled(_rss_document(_scrubbed(meta), ()), b"</channel>",
-                      [_rss_item_xml(entry, full) for entry in entries])
+                      [_entry_xml("rss", entry, full) for entry in entries])
 
 
 def render_atom(meta: FeedMeta, entries: Iterable[FeedEntry], *, full: bool = True) -> bytes:
     """The Atom 1.0 (RFC 4287) document for ``meta`` and ``entries``, UTF-8 encoded."""
     return _assembled(_atom_document(_scrubbed(meta), ()), b"</feed>",
-                      [_atom_entry_xml(entry, full) for entry in entries])
+                      [_entry_xml("atom", entry, full) for entry in entries])
 
 
-# A feed document is feedgen's, but not made whole on every request. feedgen writes the
-# entries last in their parent, each serialised on its own under the same root namespaces,
-# so a document is its head (rendered without entries) with each entry's XML inserted before
-# the parent's end tag; an entry's XML, rendered by feedgen in a document of its own, is kept
-# per entry and reused by every page, size and scope it appears in. A miss at 100,000 articles
-# spent 1.8 of its 4.7 ms in feedgen, mostly on entries other requests had rendered already
-# (issue 11). The key is the entry itself, every value it is written from, so a changed
-# article is a new key, never a stale entry. tests/feeds/test_render.py holds the assembled
-# bytes to feedgen's whole document. 1,024 entries of 5-10 KB, kept with their key, are 10-20 MB
-# a process, as much as the rendered feeds' own cache (FEED_CACHE_SIZE).
+# feedgen writes entries last in their parent, each under the root's namespaces: a document is
+# its head (rendered without entries) with each entry's XML, rendered alone by feedgen and kept,
+# before the parent's end tag (issue 11). Keyed by the entry's values, a changed article is a new
+# key; 1,024 entries of 5-10 KB with their keys are 10-20 MB a process, as the feeds' own cache.
 _ENTRY_CACHE_SIZE = 1024
 _FRAGMENT_META = FeedMeta(id="urn:feedsvc:fragment", title="fragment", link="https://fragment.invalid/",
                           self_url="https://fragment.invalid/feed", updated=datetime(2000, 1, 1, tzinfo=timezone.utc))
@@ -296,19 +290,14 @@ def _assembled(head: bytes, end_tag: bytes, parts: list[bytes]) -> bytes:
     return b"".join([head[:cut], *parts, head[cut:]])
 
 
-def _element(document: bytes, start: bytes, end: bytes) -> bytes:
-    """The one element of ``document`` that begins with ``start`` and ends with ``end``."""
+@lru_cache(maxsize=_ENTRY_CACHE_SIZE)
+def _entry_xml(fmt: str, entry: FeedEntry, full: bool) -> bytes:
+    """One entry's XML as feedgen writes it in a ``fmt`` ("rss" or "atom") document."""
+    if fmt == "rss":
+        document, start, end = _rss_document(_FRAGMENT_META, (_prepare(entry, full),)), b"<item>", b"</item>"
+    else:
+        document, start, end = _atom_document(_FRAGMENT_META, (_prepare(entry, full),)), b"<entry", b"</entry>"
     return document[document.index(start):document.rindex(end) + len(end)]
-
-
-@lru_cache(maxsize=_ENTRY_CACHE_SIZE)
-def _rss_item_xml(entry: FeedEntry, full: bool) -> bytes:
-    return _element(_rss_document(_FRAGMENT_META, (_prepare(entry, full),)), b"<item>", b"</item>")
-
-
-@lru_cache(maxsize=_ENTRY_CACHE_SIZE)
-def _atom_entry_xml(entry: FeedEntry, full: bool) -> bytes:
-    return _element(_atom_document(_FRAGMENT_META, (_prepare(entry, full),)), b"<entry", b"</entry>")
 
 
 def _rss_document(meta: FeedMeta, items: Iterable[_Item]) -> bytes:

@@ -316,15 +316,14 @@ def _many_entries() -> list:
 def test_assembled_documents_are_feedgens_whole_document(fmt, full):
     module = render_module
     document = {"rss": module._rss_document, "atom": module._atom_document}[fmt]
-    fragment = {"rss": module._rss_item_xml, "atom": module._atom_entry_xml}[fmt]
     meta = make_meta(next_url=f"{BASE}/feeds/all.atom?page=2", hub_url="https://hub.example.org/",
                      subtitle="\x01 要闻 </feed>")
     entries = _many_entries()
     whole = document(module._scrubbed(meta), [module._prepare(e, full) for e in entries])
-    fragment.cache_clear()
+    module._entry_xml.cache_clear()
     assert render(fmt, meta, entries, full=full) == whole  # each entry rendered now
     assert render(fmt, meta, entries, full=full) == whole  # each entry's XML reused
-    assert fragment.cache_info().hits == len(entries)
+    assert module._entry_xml.cache_info().hits == len(entries)
     assert render(fmt, meta, entries[::-1], full=full) == document(
         module._scrubbed(meta), [module._prepare(e, full) for e in entries[::-1]])
     assert render(fmt, meta, [], full=full) == document(module._scrubbed(meta), [])
