@@ -30,9 +30,9 @@ from .store import NameIds, Outcome, index_for_search, store_article
 log = logging.getLogger(__name__)
 
 # Articles stored per transaction: a commit per article was a third of an import's time. A
-# batch is also committed once it has been open this long, and before the writer waits for a
-# file still being parsed: SQLite has one write lock, and subscribing, signing in or an
-# operator's edit must not wait on an import.
+# batch is also committed once it has been open this long, whether the writer is storing or
+# waiting for the parsing workers: SQLite has one write lock, and subscribing, signing in or
+# an operator's edit must not wait long on an import.
 BATCH = 200
 _OPEN_SECONDS = 0.2
 # Below this many files, starting worker processes costs more than it saves.
@@ -106,7 +106,7 @@ def import_files(
     keys = [str(path.resolve()) for path in files]
     known = _known_hashes(make_session, keys)
     with _Writer(make_session, settings) as writer:
-        prepared_files = _prepare_all(files, keys, known, settings, jobs, idle=writer.commit)
+        prepared_files = _prepare_all(files, keys, known, settings, jobs, idle=writer.commit, due=writer.due)
         for path, key, prepared in zip(files, keys, prepared_files):
             if prepared.error is not None:
                 outcomes = [Outcome.FAILED]
@@ -143,12 +143,13 @@ def _known_hashes(make_session: sessionmaker, keys: list[str]) -> dict[str, list
     return known
 
 
-def _prepare_all(files: list[Path], keys: list[str], known: dict[str, list[str]],
-                 settings: ImportSettings, jobs: int | None, *, idle: Callable[[], None]) -> Iterator[Prepared]:
+def _prepare_all(files: list[Path], keys: list[str], known: dict[str, list[str]], settings: ImportSettings,
+                 jobs: int | None, *, idle: Callable[[], None], due: Callable[[], float | None]) -> Iterator[Prepared]:
     """Each file's preparation, in file order, from worker processes when that pays.
 
-    ``idle`` is called before the writer would wait for a file (here, before parsing one), so
-    it holds no transaction open meanwhile.
+    ``idle`` ends the writer's open batch. Parsing here, it is called before each file, as
+    a file may take long to parse; waiting for the workers, once the batch is ``due`` (the
+    seconds it may stay open, None when none is).
     """
     jobs = jobs or os.cpu_count() or 1
     if jobs <= 1 or len(files) < _PARALLEL_FROM:
@@ -160,7 +161,7 @@ def _prepare_all(files: list[Path], keys: list[str], known: dict[str, list[str]]
     chunk = max(1, min(_CHUNK, len(files) // (jobs * 4)))
     with parsing_pool(jobs) as pool:
         yield from _in_order(pool, [(path, known.get(key, [])) for path, key in zip(files, keys)],
-                             settings, chunk=chunk, ahead=max(2, jobs * _AHEAD // chunk), idle=idle)
+                             settings, chunk=chunk, ahead=max(2, jobs * _AHEAD // chunk), idle=idle, due=due)
 
 
 def parsing_pool(jobs: int) -> ProcessPoolExecutor:
@@ -182,20 +183,35 @@ def _below_the_writer() -> None:
         os.nice(10)
 
 
-def _in_order(pool: Executor, tasks: list[tuple[Path, list[str]]], settings: ImportSettings,
-              *, chunk: int, ahead: int, idle: Callable[[], None]) -> Iterator[Prepared]:
+def _in_order(pool: Executor, tasks: list[tuple[Path, list[str]]], settings: ImportSettings, *, chunk: int,
+              ahead: int, idle: Callable[[], None], due: Callable[[], float | None]) -> Iterator[Prepared]:
     """Results in task order, ``chunk`` tasks to a worker's call, with at most ``ahead`` calls
-    submitted and not yet consumed."""
+    submitted and not yet consumed; the writer's batch ends when due while it waits."""
     chunks = (tasks[start:start + chunk] for start in range(0, len(tasks), chunk))
     pending: deque[Future] = deque(pool.submit(prepare_files, c, settings) for c in islice(chunks, ahead))
     while pending:
-        if not pending[0].done():
-            idle()
-        results = pending.popleft().result()
+        results = _when_done(pending.popleft(), idle, due)
         following = next(chunks, None)
         if following is not None:
             pending.append(pool.submit(prepare_files, following, settings))
         yield from results
+
+
+def _when_done(future: Future, idle: Callable[[], None], due: Callable[[], float | None]):
+    """The future's result, ending the writer's batch if it falls due meanwhile.
+
+    Not at once: the writer waits for the workers for a moment many times a second, and a
+    commit at each wait made batches of 26 articles on average (10,000 text dumps, 2 cores).
+    Each commit writes the tables' and the search index's last pages again: storing an
+    article took 1.67 ms of the writer's CPU in batches of 26, 1.30 ms in batches of 115.
+    """
+    left = due()
+    if left is not None and not future.done():
+        try:
+            return future.result(timeout=max(0.0, left))
+        except TimeoutError:
+            idle()
+    return future.result()
 
 
 class _Writer:
@@ -255,6 +271,12 @@ class _Writer:
             self.session.close()
             self.session, self.pending, self.changed = None, 0, False
             self.unindexed.clear()
+
+    def due(self) -> float | None:
+        """Seconds the open batch may stay open (0 when overdue); None when none is open."""
+        if self.session is None:
+            return None
+        return max(0.0, _OPEN_SECONDS - (time.monotonic() - self.opened))
 
     def _session(self) -> Session:
         if self.session is None:

@@ -379,6 +379,44 @@ def test_an_import_never_holds_the_write_lock_while_it_parses(tmp_path, app, set
     assert free == [True] * 4
 
 
+@pytest.mark.parametrize("answer_after, open_for, ends_batch", [
+    (0.0, 0.05, False),  # parsed already: nothing to wait for
+    (0.02, 10.0, False),  # a short wait keeps the batch open: a commit per wait was most of storing
+    (0.3, 0.05, True),  # the batch falls due during the wait: it ends there, not after
+    (0.3, None, False),  # no batch open, nothing to end
+])
+def test_waiting_for_the_workers_ends_the_writers_batch_only_once_it_is_due(answer_after, open_for, ends_batch):
+    import threading
+    from concurrent.futures import Future
+
+    from feedsvc.ingest.importer import _when_done
+
+    future, events = Future(), []
+    if answer_after:
+        threading.Timer(answer_after, lambda: (events.append("parsed"), future.set_result("articles"))).start()
+    else:
+        future.set_result("articles")
+    assert _when_done(future, idle=lambda: events.append("batch ended"), due=lambda: open_for) == "articles"
+    if ends_batch:
+        assert events == ["batch ended", "parsed"]
+    else:
+        assert "batch ended" not in events
+
+
+def test_a_writers_batch_is_due_once_it_has_been_open_long_enough(app, settings, monkeypatch):
+    from feedsvc.ingest import importer
+
+    writer = importer._Writer(app.extensions["feedsvc.sessionmaker"], settings)
+    assert writer.due() is None  # no batch open
+    with writer:
+        writer._session()
+        assert 0 < writer.due() <= importer._OPEN_SECONDS
+        monkeypatch.setattr(importer, "_OPEN_SECONDS", 0.0)
+        assert writer.due() == 0
+        writer.commit()
+        assert writer.due() is None
+
+
 def test_an_import_bumps_the_store_version_once_a_batch_and_only_for_a_change(tmp_path, app, settings, session):
     from feedsvc.models import current_store_version
 
