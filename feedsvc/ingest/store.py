@@ -13,11 +13,13 @@ import unicodedata
 import uuid
 from datetime import date, datetime, time, tzinfo
 from enum import Enum
+from functools import lru_cache
 
 from sqlalchemy import Connection, bindparam, exists, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..driver_sql import DriverInsert, DriverStatement
 from ..models import (
     Article,
     ArticleBand,
@@ -37,13 +39,19 @@ URL_LENGTH = 2048
 
 _articles, _bands = Article.__table__, ArticleBand.__table__
 _CANONICAL = _articles.c.duplicate_of_id.is_(None)
-_STORED = select(_articles.c.id).where(
+# What storing a new article runs most, on SQLite's own connection (driver_sql): the
+# writer's CPU per article, 2,000 text dumps into a store of 2,000, went from 1.13 to 0.98 ms.
+_STORED = DriverStatement(select(_articles.c.id).where(
     _articles.c.source_file == bindparam("file"), _articles.c.source_index == bindparam("index")
-)
+))
 _SAME_TEXT = _articles.c.content_hash == bindparam("chash")
 _EXACT = select(_articles.c.id, _articles.c.original_url).order_by(_articles.c.id).limit(1)
-_EXACT_BY_TEXT = _EXACT.where(_CANONICAL, _SAME_TEXT)
-_EXACT_BY_TEXT_OR_URL = _EXACT.where(_CANONICAL, or_(_SAME_TEXT, _articles.c.original_url == bindparam("url")))
+_EXACT_BY_TEXT = DriverStatement(_EXACT.where(_CANONICAL, _SAME_TEXT))
+_EXACT_BY_TEXT_OR_URL = DriverStatement(
+    _EXACT.where(_CANONICAL, or_(_SAME_TEXT, _articles.c.original_url == bindparam("url")))
+)
+_NEW_TAGS = DriverInsert(article_tags, ("article_id", "tag_id"))
+_NEW_BANDS = DriverInsert(_bands, ("article_id", "band"))
 # Driven from the band index: as a join, SQLite walked the canonical articles and probed
 # bands for each, which made an import quadratic (bench_import: 10 -> 64 ms per article).
 # Only articles sharing as many bands as a near duplicate must are read (most that share one
@@ -118,13 +126,13 @@ def store_article(
     for search (index_for_search) before it commits.
     """
     chash, sig = keys or text_keys(parsed.text)
-    stored = session.connection().execute(_STORED, {"file": source_file, "index": index}).scalar()
+    stored = _STORED.first(session.connection(), {"file": source_file, "index": index})
     if stored is None:
         outcome = _insert(session, parsed, source_file=source_file, index=index, file_hash=file_hash,
                           chash=chash, sig=sig, settings=settings, names=names or NameIds(),
                           search_later=search_later)
     else:
-        outcome = _update(session, session.get(Article, stored, populate_existing=True), parsed,
+        outcome = _update(session, session.get(Article, stored[0], populate_existing=True), parsed,
                           file_hash=file_hash, chash=chash, sig=sig, settings=settings)
     if bump and outcome is not Outcome.UNCHANGED:
         bump_store_version(session)
@@ -166,17 +174,20 @@ def _insert(session: Session, parsed: ParsedArticle, *, source_file: str, index:
         # the original source whichever copy named it.
         if canonical_url is None and values["original_url"]:
             conn.execute(_LINK_ORIGINAL, {"canonical": canonical, "url": values["original_url"], "now": utcnow()})
-    article_id = conn.execute(insert(_articles), values).inserted_primary_key[0]
-    if tag_ids:
-        conn.execute(insert(article_tags), [{"article_id": article_id, "tag_id": t} for t in dict.fromkeys(tag_ids)])
-    bands = set(band_keys(sig))
-    if bands:
-        conn.execute(insert(_bands), [{"article_id": article_id, "band": band} for band in bands])
+    article_id = _article_insert(tuple(values)).insert(conn, values)
+    _NEW_TAGS.insert_many(conn, [{"article_id": article_id, "tag_id": t} for t in dict.fromkeys(tag_ids)])
+    _NEW_BANDS.insert_many(conn, [{"article_id": article_id, "band": band} for band in set(band_keys(sig))])
     if search_later is None:
         index_for_search(conn, [article_id])
     else:
         search_later.append(article_id)
     return Outcome.DUPLICATE if duplicate is not None else Outcome.NEW
+
+
+@lru_cache(maxsize=8)
+def _article_insert(columns: tuple[str, ...]) -> DriverInsert:
+    """The insert of these columns (a duplicate names two more than a first copy)."""
+    return DriverInsert(_articles, columns)
 
 
 def index_for_search(conn: Connection, ids: list[int]) -> None:
@@ -247,11 +258,11 @@ def _find_duplicate(session: Session, parsed: ParsedArticle, chash: str, sig: by
     """The canonical article this one repeats (its id and original URL), and whether exactly or nearly."""
     conn = session.connection()
     if parsed.original_url:
-        exact = conn.execute(_EXACT_BY_TEXT_OR_URL, {"chash": chash, "url": parsed.original_url}).first()
+        exact = _EXACT_BY_TEXT_OR_URL.first(conn, {"chash": chash, "url": parsed.original_url})
     else:
-        exact = conn.execute(_EXACT_BY_TEXT, {"chash": chash}).first()
+        exact = _EXACT_BY_TEXT.first(conn, {"chash": chash})
     if exact is not None:
-        return exact.id, exact.original_url, "exact"
+        return exact[0], exact[1], "exact"
     threshold = settings.near_duplicate_threshold
     candidates = conn.execute(_NEAR, {"bands": band_keys(sig), "shared": bands_shared_at(threshold)})
     best_id = most_similar(sig, candidates, threshold)
