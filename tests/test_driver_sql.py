@@ -61,17 +61,18 @@ def test_rows_go_in_with_the_callers_transaction_and_leave_with_it(app):
         assert conn.execute(select(_articles.c.id)).first() is None
 
 
-def test_many_rows_go_in_at_once_and_none_is_nothing(app):
+def test_many_rows_go_in_at_once_with_their_defaults_and_none_is_nothing(app):
     tags = Table("driver_sql_tags", MetaData(), Column("id", Integer, primary_key=True),
-                 Column("name", String(20)), Column("kind", String(8), default="plain"))
+                 Column("name", String(20)), Column("kind", String(8), default="plain"),
+                 Column("made_by", String(8), default=lambda: "callable"))
     engine = db.get_engine(app)
     tags.create(engine)
     many = DriverInsert(tags, ("name",))
     with engine.begin() as conn:
         many.insert_many(conn, [])
         many.insert_many(conn, [{"name": "经济"}, {"name": "体育"}])
-        rows = conn.execute(text("SELECT name, kind FROM driver_sql_tags ORDER BY id")).all()
-    assert [tuple(r) for r in rows] == [("经济", "plain"), ("体育", "plain")]
+        rows = conn.execute(text("SELECT name, kind, made_by FROM driver_sql_tags ORDER BY id")).all()
+    assert [tuple(r) for r in rows] == [("经济", "plain", "callable"), ("体育", "plain", "callable")]
 
 
 def test_a_default_it_cannot_fill_in_is_refused_up_front():
