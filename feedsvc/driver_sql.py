@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Connection, Insert, Table, bindparam, insert
+from sqlalchemy import Connection, Table, bindparam, insert
 from sqlalchemy.sql import ClauseElement
 
 
 class DriverStatement:
-    """A statement with named parameters: ``first`` row of a query, or ``insert`` rows."""
+    """A query with named parameters, compiled for SQLite on first use: its ``first`` row."""
 
     def __init__(self, statement: ClauseElement):
         self.statement = statement
@@ -28,7 +28,8 @@ class DriverStatement:
             row = conn.execute(self.statement, params).first()
             return None if row is None else tuple(row)
         sql, names, processors, fixed = self._compiled(conn)
-        return _driver(conn).execute(sql, _args(names, processors, {**fixed, **params} if fixed else params)).fetchone()
+        args = _args(names, processors, {**fixed, **params} if fixed else params)
+        return _driver(conn).execute(sql, args).fetchone()
 
     def _compiled(self, conn: Connection) -> tuple[str, tuple[str, ...], tuple, dict]:
         if self._sqlite is None:
