@@ -16,7 +16,8 @@ from sqlalchemy.sql import ClauseElement
 
 
 class DriverStatement:
-    """A query with named parameters, compiled for SQLite on first use: its ``first`` row."""
+    """A statement with named parameters, compiled for SQLite on first use: a query's ``first``
+    row, or ``execute`` for a statement that returns none."""
 
     def __init__(self, statement: ClauseElement):
         self.statement = statement
@@ -27,9 +28,18 @@ class DriverStatement:
         if conn.dialect.name != "sqlite":
             row = conn.execute(self.statement, params).first()
             return None if row is None else tuple(row)
+        return self._on_driver(conn, params).fetchone()
+
+    def execute(self, conn: Connection, params: Mapping[str, Any]) -> None:
+        """Run it. On SQLite outside a transaction, the statement commits as it runs."""
+        if conn.dialect.name != "sqlite":
+            conn.execute(self.statement, params)
+            return
+        self._on_driver(conn, params)
+
+    def _on_driver(self, conn: Connection, params: Mapping[str, Any]):
         sql, names, processors, fixed = self._compiled(conn)
-        args = _args(names, processors, {**fixed, **params} if fixed else params)
-        return _driver(conn).execute(sql, args).fetchone()
+        return _driver(conn).execute(sql, _args(names, processors, {**fixed, **params} if fixed else params))
 
     def _compiled(self, conn: Connection) -> tuple[str, tuple[str, ...], tuple, dict]:
         if self._sqlite is None:

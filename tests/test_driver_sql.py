@@ -82,3 +82,22 @@ def test_a_default_it_cannot_fill_in_is_refused_up_front():
                   Column("at", String(40), default=func.now()))
     with pytest.raises(ValueError, match="driver_sql_stamped"):
         DriverInsert(table, ("id",))
+
+
+def test_a_statement_without_rows_runs_in_the_callers_transaction(app):
+    from sqlalchemy import update
+
+    resummarise = DriverStatement(update(_articles).where(_articles.c.uid == bindparam("article")).values(
+        summary=bindparam("summary"), visible=False, updated_at=bindparam("at")))
+    at = datetime(2026, 5, 6, 7, 8, 9, tzinfo=_SHANGHAI)
+    engine = db.get_engine(app)
+    with engine.begin() as conn:
+        DriverInsert(_articles, tuple(_values("a"))).insert(conn, _values("a"))
+    with engine.connect() as conn:
+        with conn.begin() as transaction:
+            resummarise.execute(conn, {"article": "uid-a", "summary": "改了又撤回", "at": at})
+            transaction.rollback()
+        with conn.begin():
+            resummarise.execute(conn, {"article": "uid-a", "summary": "新摘要", "at": at})
+        row = _row(conn, "uid-a")
+    assert (row["summary"], row["visible"], row["updated_at"]) == ("新摘要", False, at.astimezone(timezone.utc))
