@@ -244,7 +244,7 @@ class _Writer:
         outcomes = []
         for index, article in enumerate(prepared.articles):
             session = self._session()
-            indexed = len(self.unindexed)
+            unindexed = list(self.unindexed)
             try:
                 with session.begin_nested():
                     outcomes.append(store_article(
@@ -254,7 +254,7 @@ class _Writer:
                     ))
                     self.changed = self.changed or outcomes[-1] is not Outcome.UNCHANGED
             except Exception as exc:  # the savepoint is gone; the batch and the other files go on
-                del self.unindexed[indexed:]  # its row went with the savepoint
+                self.unindexed[:] = unindexed  # what the savepoint took back is as it was
                 self.names.forget()  # it may have created a name the savepoint took back
                 log.debug("storing %s failed", shown, exc_info=True)
                 outcomes.append(Outcome.FAILED)

@@ -132,6 +132,12 @@ def store_article(
                           chash=chash, sig=sig, settings=settings, names=names or NameIds(),
                           search_later=search_later)
     else:
+        if search_later is not None and stored[0] in search_later:
+            # Added earlier in this batch (a file named twice and changed between its reads):
+            # into the search index first, or the update's trigger would take out of it what
+            # it was never given, which FTS5 reports as a malformed database.
+            search_later.remove(stored[0])
+            index_for_search(session.connection(), [stored[0]])
         outcome = _update(session, session.get(Article, stored[0], populate_existing=True), parsed,
                           file_hash=file_hash, chash=chash, sig=sig, settings=settings)
     if bump and outcome is not Outcome.UNCHANGED:

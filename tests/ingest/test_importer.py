@@ -345,6 +345,44 @@ def test_search_finds_what_an_import_stored_and_nothing_it_took_back(tmp_path, a
         session.execute(text("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"))
 
 
+@pytest.mark.parametrize("update_fails", [False, True])
+def test_an_article_changed_within_the_batch_that_added_it_stays_searchable(tmp_path, app, settings, session,
+                                                                            monkeypatch, update_fails):
+    # A batch indexes its new articles for search when it commits (migration 0013). A file
+    # named twice in a parallel import, edited between its two reads, is updated within the
+    # batch that added it: the index must not be told to drop what it was never given. When
+    # the update fails, its savepoint takes back what it indexed, and the commit indexes the
+    # first version after all.
+    from feedsvc.articles import search_articles
+    from feedsvc.ingest import importer
+    from feedsvc.ingest.prepare import prepare_file
+
+    real = importer.store_article
+
+    def store_then_fail(session, article, **kwargs):
+        outcome = real(session, article, **kwargs)
+        if article.title == "第二稿":
+            raise RuntimeError("disk on fire")
+        return outcome
+
+    if update_fails:
+        monkeypatch.setattr(importer, "store_article", store_then_fail)
+
+    path = write(tmp_path / "in" / "story.txt", text_dump("第一稿", _distinct(7)))
+    first = prepare_file(path, [], settings)
+    write(path, text_dump("第二稿", _distinct(8)))
+    second = prepare_file(path, [], settings)
+    report = importer.ImportReport()
+    with importer._Writer(app.extensions["feedsvc.sessionmaker"], settings) as writer:
+        outcomes = [writer.store_file(str(path), prepared, report, path.name) for prepared in (first, second)]
+    kept, gone = ("第一稿", "第二稿") if update_fails else ("第二稿", "第一稿")
+    assert outcomes == [[Outcome.NEW], [Outcome.FAILED if update_fails else Outcome.UPDATED]]
+    assert [a.title for a in search_articles(session, kept)[0]] == [kept]
+    assert search_articles(session, gone)[0] == []
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(text("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"))
+
+
 def test_an_import_never_holds_the_write_lock_while_it_parses(tmp_path, app, settings, monkeypatch):
     """Subscribing or signing in during an import must not wait for it (SQLite has one write lock)."""
     import sqlite3
