@@ -62,6 +62,22 @@ def session(app):
         yield db.get_session()
 
 
+def fail_after_storing(monkeypatch, title):
+    """The importer's store of the article called ``title`` raises once it has written its rows,
+    which its savepoint then takes back."""
+    from feedsvc.ingest import importer
+
+    real = importer.store_article
+
+    def store_then_fail(session, article, **kwargs):
+        outcome = real(session, article, **kwargs)
+        if article.title == title:
+            raise RuntimeError("disk on fire")
+        return outcome
+
+    monkeypatch.setattr(importer, "store_article", store_then_fail)
+
+
 def write(path, text, encoding="utf-8"):
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(text.encode(encoding))
@@ -288,17 +304,7 @@ def test_parsing_workers_run_below_the_writer():
 
 
 def test_an_article_that_cannot_be_stored_leaves_nothing_and_the_batch_lands(tmp_path, app, settings, session, monkeypatch):
-    from feedsvc.ingest import importer
-
-    real = importer.store_article
-
-    def store_then_fail(session, article, **kwargs):
-        outcome = real(session, article, **kwargs)  # rows written inside the savepoint ...
-        if article.title == "坏文章":
-            raise RuntimeError("disk on fire")  # ... and undone with it
-        return outcome
-
-    monkeypatch.setattr(importer, "store_article", store_then_fail)
+    fail_after_storing(monkeypatch, "坏文章")
     folder = tmp_path / "in"
     for n, (name, title) in enumerate((("1.txt", "好文章一"), ("2.txt", "坏文章"), ("3.txt", "好文章二"))):
         write(folder / name, text_dump(title, _distinct(n * 10)))
@@ -315,17 +321,8 @@ def test_search_finds_what_an_import_stored_and_nothing_it_took_back(tmp_path, a
     # The importer indexes a batch for search at its commit (migration 0013); an article whose
     # savepoint was rolled back must not be indexed, though the next article takes its row id.
     from feedsvc.articles import search_articles
-    from feedsvc.ingest import importer
 
-    real = importer.store_article
-
-    def store_then_fail(session, article, **kwargs):
-        outcome = real(session, article, **kwargs)
-        if article.title == "坏文章":
-            raise RuntimeError("disk on fire")
-        return outcome
-
-    monkeypatch.setattr(importer, "store_article", store_then_fail)
+    fail_after_storing(monkeypatch, "坏文章")
     folder = tmp_path / "in"
     bodies = {title: _distinct(n * 10 + 3) for n, title in enumerate(("好文章一", "坏文章", "好文章二"))}
     for n, (title, paragraphs) in enumerate(bodies.items()):
@@ -357,16 +354,8 @@ def test_an_article_changed_within_the_batch_that_added_it_stays_searchable(tmp_
     from feedsvc.ingest import importer
     from feedsvc.ingest.prepare import prepare_file
 
-    real = importer.store_article
-
-    def store_then_fail(session, article, **kwargs):
-        outcome = real(session, article, **kwargs)
-        if article.title == "第二稿":
-            raise RuntimeError("disk on fire")
-        return outcome
-
     if update_fails:
-        monkeypatch.setattr(importer, "store_article", store_then_fail)
+        fail_after_storing(monkeypatch, "第二稿")
 
     path = write(tmp_path / "in" / "story.txt", text_dump("第一稿", _distinct(7)))
     first = prepare_file(path, [], settings)
