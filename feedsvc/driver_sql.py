@@ -38,8 +38,12 @@ class DriverStatement:
         self._on_driver(conn, params)
 
     def _on_driver(self, conn: Connection, params: Mapping[str, Any]):
+        return _driver(conn).execute(*self._sql_and_args(conn, params))
+
+    def _sql_and_args(self, conn: Connection, params: Mapping[str, Any]) -> tuple[str, list]:
         sql, names, processors, fixed = self._compiled(conn)
-        return _driver(conn).execute(sql, _args(names, processors, {**fixed, **params} if fixed else params))
+        values = {**fixed, **params} if fixed else params
+        return sql, [values[n] if p is None else p(values[n]) for n, p in zip(names, processors)]
 
     def _compiled(self, conn: Connection) -> tuple[str, tuple[str, ...], tuple, dict]:
         if self._sqlite is None:
@@ -68,8 +72,7 @@ class DriverInsert(DriverStatement):
         """Insert one row; its primary key."""
         if conn.dialect.name != "sqlite":
             return conn.execute(insert(self.table), dict(row)).inserted_primary_key[0]
-        sql, names, processors, _ = self._compiled(conn)
-        return _driver(conn).execute(sql, _args(names, processors, self._with_defaults(row))).lastrowid
+        return self._on_driver(conn, self._with_defaults(row)).lastrowid
 
     def insert_many(self, conn: Connection, rows: list[Mapping[str, Any]]) -> None:
         """Insert several rows in one call."""
@@ -78,18 +81,14 @@ class DriverInsert(DriverStatement):
         if conn.dialect.name != "sqlite":
             conn.execute(insert(self.table), [dict(row) for row in rows])
             return
-        sql, names, processors, _ = self._compiled(conn)
-        _driver(conn).executemany(sql, [_args(names, processors, self._with_defaults(row)) for row in rows])
+        sql = self._compiled(conn)[0]
+        _driver(conn).executemany(sql, [self._sql_and_args(conn, self._with_defaults(row))[1] for row in rows])
 
     def _with_defaults(self, row: Mapping[str, Any]) -> Mapping[str, Any]:
         if not self.defaults:
             return row
         # A callable default is wrapped by SQLAlchemy to take the execution context.
         return {**row, **{name: d.arg(None) if d.is_callable else d.arg for name, d in self.defaults.items()}}
-
-
-def _args(names: tuple[str, ...], processors: tuple, params: Mapping[str, Any]) -> list:
-    return [params[n] if p is None else p(params[n]) for n, p in zip(names, processors)]
 
 
 def _driver(conn: Connection):
