@@ -17,7 +17,8 @@ class ParsedArticle:
     ``published`` is an aware ``datetime`` when the file gives a time, a ``date``
     when it gives only a day (the store resolves that in the site's time zone),
     or ``None``.  ``text`` is plain text with paragraphs separated by a blank line;
-    ``html`` is sanitized HTML of the body (never the page's chrome).
+    ``html`` is safe HTML of the body (never the page's chrome): sanitized, or escaped text in
+    ``<p>`` elements; complete_article sanitizes it once more, against the article's own URL.
     """
 
     title: str

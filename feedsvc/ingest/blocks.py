@@ -6,7 +6,6 @@ import re
 
 import lxml.html
 
-from feedsvc.sanitize import sanitize_html
 
 # Leading indentation Chinese typesetting uses (ideographic space, full-width and
 # no-break spaces) besides ordinary whitespace.
@@ -30,8 +29,11 @@ def join_paragraphs(paragraphs: list[str]) -> str:
 
 
 def paragraphs_to_html(paragraphs: list[str]) -> str:
-    """Plain-text paragraphs as sanitized ``<p>`` elements."""
-    return sanitize_html("\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p))
+    """Plain-text paragraphs as ``<p>`` elements: safe as they are, every character of the text
+    escaped (parse_bytes has taken out control characters). Not run through the sanitizer
+    here: complete_article sanitizes every article's HTML, whatever its source, before it is
+    stored or shown, and doing it twice cost a text dump 0.03 ms of its ~2 ms."""
+    return "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs if p)
 
 
 def html_to_paragraphs(fragment: str) -> list[str]:
