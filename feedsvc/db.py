@@ -56,8 +56,39 @@ def _sqlite_begin(connection) -> None:
     # isolation / Savepoints / Transactional DDL"). Writers begin IMMEDIATE: a deferred
     # transaction that reads and then writes fails at once with "database is locked" when
     # another writer committed in between, whatever the busy timeout.
-    immediate = connection.get_execution_options().get("sqlite_immediate")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    options = connection.get_execution_options()
+    _bulk_writes(connection, bool(options.get("sqlite_bulk_writes")))
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
+
+
+# A bulk writer's page cache. Set per connection, before BEGIN: SQLite decides where a
+# transaction keeps its savepoints' journal when the transaction begins.
+BULK_CACHE_KIB = 32 * 1024
+
+
+def _bulk_writes(connection, on: bool) -> None:
+    """Tune a connection for a transaction that writes many rows under a savepoint each (the
+    importer's batches, execution option ``sqlite_bulk_writes``), or back to SQLite's defaults.
+
+    With the defaults, SQLite copied every page an article's savepoint changed into a temp file
+    (its sub-journal spills to disk past 64 KiB: 200 KB an article, never read back unless the
+    article fails) and re-read index pages its 2 MB cache had dropped. In memory with a larger
+    cache, storing 10,000 text dumps took 0.15 ms of system time an article instead of 0.46,
+    and 0.25-0.4 ms less CPU in all. The cache grows only as pages are read, and a pooled
+    connection goes back to the defaults when a transaction that did not ask for this begins.
+    """
+    info = connection.connection.info  # lives as long as the DBAPI connection
+    if info.get("bulk_writes", False) == on:
+        return
+    driver = connection.connection.driver_connection
+    if on:
+        info["default_cache_size"] = driver.execute("PRAGMA cache_size").fetchone()[0]
+        driver.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB}")
+        driver.execute("PRAGMA temp_store=MEMORY")
+    else:
+        driver.execute(f"PRAGMA cache_size={int(info['default_cache_size'])}")
+        driver.execute("PRAGMA temp_store=DEFAULT")
+    info["bulk_writes"] = on
 
 
 def init_app(app: Flask) -> None:

@@ -285,5 +285,6 @@ class _Writer:
         if self.session is None:
             self.session = self.make_session()
             self.session.begin()
+            self.session.connection(execution_options={"sqlite_bulk_writes": True})  # see db._bulk_writes
             self.opened = time.monotonic()
         return self.session

@@ -372,6 +372,51 @@ def test_an_article_changed_within_the_batch_that_added_it_stays_searchable(tmp_
         session.execute(text("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"))
 
 
+def _journal_and_cache(session):
+    driver = session.connection().connection.driver_connection
+    return (driver.execute("PRAGMA temp_store").fetchone()[0], driver.execute("PRAGMA cache_size").fetchone()[0])
+
+
+def test_the_importers_batches_keep_their_savepoints_journal_in_memory(tmp_path, app, settings, monkeypatch):
+    if db.get_engine(app).dialect.name != "sqlite":
+        pytest.skip("SQLite's journal and page cache")
+    from feedsvc.ingest import importer
+
+    real, seen = importer.store_article, []
+
+    def store_and_look(session, article, **kwargs):
+        seen.append(_journal_and_cache(session))
+        return real(session, article, **kwargs)
+
+    monkeypatch.setattr(importer, "store_article", store_and_look)
+    folder = tmp_path / "in"
+    for n in range(3):
+        write(folder / f"{n}.txt", text_dump(f"第{n}篇", _distinct(200 + n)))
+    report = import_files(app.extensions["feedsvc.sessionmaker"], collect_files([folder]), settings=settings,
+                          origin="test", jobs=1)
+    assert report.counts[Outcome.NEW] == 3
+    assert seen == [(2, -db.BULK_CACHE_KIB)] * 3  # 2: MEMORY
+
+
+def test_a_pooled_connection_goes_back_to_sqlites_defaults_after_bulk_writes(app):
+    engine = db.get_engine(app)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's journal and page cache")
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as plain:
+        defaults = _journal_and_cache(plain)
+        driver = plain.connection().connection.driver_connection
+    with Session(engine) as bulk:
+        bulk.connection(execution_options={"sqlite_bulk_writes": True})
+        assert bulk.connection().connection.driver_connection is driver  # the pool handed it back
+        assert _journal_and_cache(bulk) == (2, -db.BULK_CACHE_KIB)
+    with Session(engine) as after:
+        assert after.connection().connection.driver_connection is driver
+        assert _journal_and_cache(after) == defaults
+        assert defaults[0] != 2 and defaults[1] != -db.BULK_CACHE_KIB
+
+
 def test_an_import_never_holds_the_write_lock_while_it_parses(tmp_path, app, settings, monkeypatch):
     """Subscribing or signing in during an import must not wait for it (SQLite has one write lock)."""
     import sqlite3
