@@ -398,7 +398,10 @@ decides on the one on the wire, and records a sent message in one statement; the
 parsing workers run below the writer's priority. Latest: the writer keeps a batch open while it
 waits for the workers until the batch is due (batches of ~115 articles instead of ~26), runs a
 new article's lookups and inserts on SQLite's own connection, and has 64 files per worker
-parsed ahead; body lines are ruled out of chrome by their cheapest sign first.
+parsed ahead; body lines are ruled out of chrome by their cheapest sign first. Since then: the
+writer's batches keep each article's savepoint journal in memory with a 32 MiB page cache (it
+wrote 200 KB an article to temp files before), and the largest import runs three times, its
+references likewise, with the medians in issue 11's table.
 """
 
 
