@@ -17,7 +17,7 @@ from sqlalchemy.sql import ClauseElement
 
 class DriverStatement:
     """A statement with named parameters, compiled for SQLite on first use: a query's ``first``
-    row, or ``execute`` for a statement that returns none."""
+    row or ``all`` its rows, or ``execute`` for a statement that returns none."""
 
     def __init__(self, statement: ClauseElement):
         self.statement = statement
@@ -29,6 +29,12 @@ class DriverStatement:
             row = conn.execute(self.statement, params).first()
             return None if row is None else tuple(row)
         return self._on_driver(conn, params).fetchone()
+
+    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[tuple]:
+        """Every row the query returns, as tuples."""
+        if conn.dialect.name != "sqlite":
+            return [tuple(row) for row in conn.execute(self.statement, params)]
+        return self._on_driver(conn, params).fetchall()
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> None:
         """Run it. On SQLite outside a transaction, the statement commits as it runs."""

@@ -52,6 +52,17 @@ def test_a_query_returns_tuples_and_carries_its_own_values(app):
         assert by_hash.first(conn, {"chash": "c" * 64}) == (ids[1], "标题 “quoted” \x01")  # the LIMIT held
 
 
+def test_all_rows_of_a_query_come_back_in_its_order(app):
+    by_hash = DriverStatement(
+        select(_articles.c.uid).where(_articles.c.content_hash == bindparam("chash")).order_by(_articles.c.id.desc())
+    )
+    with db.get_engine(app).begin() as conn:
+        assert by_hash.all(conn, {"chash": "c" * 64}) == []
+        for name in ("a", "b", "c"):
+            DriverInsert(_articles, tuple(_values(name))).insert(conn, _values(name))
+        assert by_hash.all(conn, {"chash": "c" * 64}) == [("uid-c",), ("uid-b",), ("uid-a",)]
+
+
 def test_rows_go_in_with_the_callers_transaction_and_leave_with_it(app):
     engine = db.get_engine(app)
     with engine.connect() as conn:

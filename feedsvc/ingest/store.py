@@ -11,11 +11,12 @@ import hashlib
 import re
 import unicodedata
 import uuid
+from collections import Counter
 from datetime import date, datetime, time, tzinfo
 from enum import Enum
 from functools import lru_cache
 
-from sqlalchemy import Connection, bindparam, exists, func, insert, or_, select, text
+from sqlalchemy import Connection, bindparam, exists, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -52,15 +53,25 @@ _EXACT_BY_TEXT_OR_URL = DriverStatement(
 )
 _NEW_TAGS = DriverInsert(article_tags, ("article_id", "tag_id"))
 _NEW_BANDS = DriverInsert(_bands, ("article_id", "band"))
-# Driven from the band index: as a join, SQLite walked the canonical articles and probed
-# bands for each, which made an import quadratic (bench_import: 10 -> 64 ms per article).
-# Only articles sharing as many bands as a near duplicate must are read (most that share one
-# are merely on the same topic), so the rows read grow far slower than the store.
-_NEAR = select(_articles.c.id, _articles.c.signature).where(_CANONICAL, _articles.c.id.in_(
-    select(_bands.c.article_id).where(_bands.c.band.in_(bindparam("bands", expanding=True)))
-    .group_by(_bands.c.article_id).having(func.count() >= bindparam("shared"))
-)).order_by(_articles.c.id)
-_ORIGINAL_URL = select(_articles.c.original_url).where(_articles.c.id == bindparam("id"))
+# Near duplicates are found through the band index: the articles sharing as many of a
+# signature's band keys as a near duplicate must (most that share one are merely on the same
+# topic), then each one's signature. Driven from the band index, the rows read grow far slower
+# than the store (as a join, SQLite walked the canonical articles and probed bands for each,
+# which made an import quadratic: 10 -> 64 ms per article). The counting is done here, not by
+# a GROUP BY: SQLite built a temporary b-tree for it and a list for the IN, per article.
+_CANDIDATE = DriverStatement(
+    select(_articles.c.signature, _articles.c.original_url).where(_CANONICAL, _articles.c.id == bindparam("id"))
+)
+
+
+@lru_cache(maxsize=4)
+def _band_members(count: int) -> DriverStatement:
+    """The articles holding any of ``count`` band keys (bound as band0, band1, ...), once per key held."""
+    return DriverStatement(select(_bands.c.article_id).where(
+        _bands.c.band.in_([bindparam(f"band{i}") for i in range(count)])
+    ))
+
+
 _LINK_ORIGINAL = (
     _articles.update().where(_articles.c.id == bindparam("canonical"))
     .values(original_url=bindparam("url"), updated_at=bindparam("now"))
@@ -269,12 +280,22 @@ def _find_duplicate(session: Session, parsed: ParsedArticle, chash: str, sig: by
         exact = _EXACT_BY_TEXT.first(conn, {"chash": chash})
     if exact is not None:
         return exact[0], exact[1], "exact"
+    bands = band_keys(sig)
+    if not bands:
+        return None
     threshold = settings.near_duplicate_threshold
-    candidates = conn.execute(_NEAR, {"bands": band_keys(sig), "shared": bands_shared_at(threshold)})
-    best_id = most_similar(sig, candidates, threshold)
+    held = Counter(row[0] for row in _band_members(len(bands)).all(
+        conn, {f"band{i}": band for i, band in enumerate(bands)}))
+    shared = bands_shared_at(threshold)
+    candidates = {}  # id -> (signature, original URL), in id order: most_similar breaks ties by it
+    for article_id in sorted(i for i, n in held.items() if n >= shared):
+        found = _CANDIDATE.first(conn, {"id": article_id})
+        if found is not None:  # a canonical article
+            candidates[article_id] = found
+    best_id = most_similar(sig, ((i, found[0]) for i, found in candidates.items()), threshold)
     if best_id is None:
         return None
-    return best_id, conn.execute(_ORIGINAL_URL, {"id": best_id}).scalar(), "near"
+    return best_id, candidates[best_id][1], "near"
 
 
 def _store_bands(session: Session, row: Article) -> None:
