@@ -372,6 +372,14 @@ def test_an_article_changed_within_the_batch_that_added_it_stays_searchable(tmp_
         session.execute(text("INSERT INTO articles_fts(articles_fts, rank) VALUES ('integrity-check', 1)"))
 
 
+def _import_distinct_dumps(app, settings, folder, count, *, first):
+    """Write ``count`` text dumps of distinct text into ``folder`` and import them in this process."""
+    for n in range(count):
+        write(folder / f"{n}.txt", text_dump(f"第{n}篇", _distinct(first + n)))
+    return import_files(app.extensions["feedsvc.sessionmaker"], collect_files([folder]), settings=settings,
+                        origin="test", jobs=1)
+
+
 def _journal_and_cache(session):
     driver = session.connection().connection.driver_connection
     return (driver.execute("PRAGMA temp_store").fetchone()[0], driver.execute("PRAGMA cache_size").fetchone()[0])
@@ -389,12 +397,7 @@ def test_the_importers_batches_keep_their_savepoints_journal_in_memory(tmp_path,
         return real(session, article, **kwargs)
 
     monkeypatch.setattr(importer, "store_article", store_and_look)
-    folder = tmp_path / "in"
-    for n in range(3):
-        write(folder / f"{n}.txt", text_dump(f"第{n}篇", _distinct(200 + n)))
-    report = import_files(app.extensions["feedsvc.sessionmaker"], collect_files([folder]), settings=settings,
-                          origin="test", jobs=1)
-    assert report.counts[Outcome.NEW] == 3
+    assert _import_distinct_dumps(app, settings, tmp_path / "in", 3, first=200).counts[Outcome.NEW] == 3
     assert seen == [(2, -db.BULK_CACHE_KIB)] * 3  # 2: MEMORY
 
 
@@ -442,12 +445,7 @@ def test_an_import_never_holds_the_write_lock_while_it_parses(tmp_path, app, set
         return real(*args)
 
     monkeypatch.setattr(importer, "prepare_file", parse_after_trying_a_write)
-    folder = tmp_path / "in"
-    for n in range(4):
-        write(folder / f"{n}.txt", text_dump(f"第{n}篇", _distinct(100 + n)))
-    report = import_files(app.extensions["feedsvc.sessionmaker"], collect_files([folder]), settings=settings,
-                          origin="test", jobs=1)
-    assert report.counts[Outcome.NEW] == 4
+    assert _import_distinct_dumps(app, settings, tmp_path / "in", 4, first=100).counts[Outcome.NEW] == 4
     assert free == [True] * 4
 
 
