@@ -288,6 +288,8 @@ def _find_duplicate(session: Session, parsed: ParsedArticle, chash: str, sig: by
         conn, {f"band{i}": band for i, band in enumerate(bands)}))
     shared = bands_shared_at(threshold)
     candidates = {}  # id -> (signature, original URL), in id order: most_similar breaks ties by it
+    # One indexed lookup per candidate, on the driver: there are few (one or two a reprint,
+    # none most articles), and a statement for each count of ids would be compiled anew.
     for article_id in sorted(i for i, n in held.items() if n >= shared):
         found = _CANDIDATE.first(conn, {"id": article_id})
         if found is not None:  # a canonical article
