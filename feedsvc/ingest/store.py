@@ -16,7 +16,7 @@ from datetime import date, datetime, time, tzinfo
 from enum import Enum
 from functools import lru_cache
 
-from sqlalchemy import Connection, bindparam, exists, insert, or_, select, text
+from sqlalchemy import Connection, bindparam, exists, insert, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,10 +47,11 @@ _STORED = DriverStatement(select(_articles.c.id).where(
 ))
 _SAME_TEXT = _articles.c.content_hash == bindparam("chash")
 _EXACT = select(_articles.c.id, _articles.c.original_url).order_by(_articles.c.id).limit(1)
+# The same text and the same original URL are looked up apart: asked for either at once,
+# SQLite walked every canonical article in id order (the index on duplicate_of_id) and read
+# each row, so an article naming its source cost more with every article stored.
 _EXACT_BY_TEXT = DriverStatement(_EXACT.where(_CANONICAL, _SAME_TEXT))
-_EXACT_BY_TEXT_OR_URL = DriverStatement(
-    _EXACT.where(_CANONICAL, or_(_SAME_TEXT, _articles.c.original_url == bindparam("url")))
-)
+_EXACT_BY_URL = DriverStatement(_EXACT.where(_CANONICAL, _articles.c.original_url == bindparam("url")))
 _NEW_TAGS = DriverInsert(article_tags, ("article_id", "tag_id"))
 _NEW_BANDS = DriverInsert(_bands, ("article_id", "band"))
 # Near duplicates are found through the band index: the articles sharing as many of a
@@ -274,10 +275,12 @@ def _find_duplicate(session: Session, parsed: ParsedArticle, chash: str, sig: by
                     settings: ImportSettings) -> tuple[int, str | None, str] | None:
     """The canonical article this one repeats (its id and original URL), and whether exactly or nearly."""
     conn = session.connection()
+    exact = _EXACT_BY_TEXT.first(conn, {"chash": chash})
     if parsed.original_url:
-        exact = _EXACT_BY_TEXT_OR_URL.first(conn, {"chash": chash, "url": parsed.original_url})
-    else:
-        exact = _EXACT_BY_TEXT.first(conn, {"chash": chash})
+        # The first canonical article with either, as one query with OR would find.
+        by_url = _EXACT_BY_URL.first(conn, {"url": parsed.original_url})
+        if by_url is not None and (exact is None or by_url[0] < exact[0]):
+            exact = by_url
     if exact is not None:
         return exact[0], exact[1], "exact"
     bands = band_keys(sig)

@@ -420,6 +420,12 @@ def test_a_pooled_connection_goes_back_to_sqlites_defaults_after_bulk_writes(app
         assert defaults[0] != 2 and defaults[1] != -db.BULK_CACHE_KIB
 
 
+def _sqlite_plan(session, statement, params):
+    conn = session.connection()
+    sql, args = statement._sql_and_args(conn, params)
+    return " ".join(row[3] for row in conn.connection.driver_connection.execute("EXPLAIN QUERY PLAN " + sql, args))
+
+
 def test_near_duplicate_candidates_are_read_from_the_band_index_alone(app, session):
     """Pages sharing phrasing share band keys by the hundred: a table read for each row found
     made storing a page grow with the store (0.8 to 4.0 ms over 10,000 saved pages)."""
@@ -427,10 +433,45 @@ def test_near_duplicate_candidates_are_read_from_the_band_index_alone(app, sessi
         pytest.skip("SQLite's query plan")
     from feedsvc.ingest import store
 
-    conn = session.connection()
-    sql, args = store._band_members(3)._sql_and_args(conn, {"band0": "a", "band1": "b", "band2": "c"})
-    plan = " ".join(row[3] for row in conn.connection.driver_connection.execute("EXPLAIN QUERY PLAN " + sql, args))
-    assert "USING COVERING INDEX ix_article_bands_band_article" in plan
+    plan = _sqlite_plan(session, store._band_members(3), {"band0": "a", "band1": "b", "band2": "c"})
+    assert plan == "SEARCH article_bands USING COVERING INDEX ix_article_bands_band_article (band=?)"
+
+
+def test_exact_copies_are_looked_up_by_text_and_by_url_through_their_indexes(app, session):
+    """Asked for either at once, SQLite walked every canonical article for each one stored."""
+    if session.get_bind().dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    from feedsvc.ingest import store
+
+    assert _sqlite_plan(session, store._EXACT_BY_TEXT, {"chash": "x"}) == (
+        "SEARCH articles USING INDEX ix_articles_content_hash (content_hash=?)")
+    assert _sqlite_plan(session, store._EXACT_BY_URL, {"url": "https://example.org/a"}) == (
+        "SEARCH articles USING INDEX ix_articles_original_url (original_url=?)")
+
+
+MARATHON = [
+    "一年一度的城市秋季马拉松将于本周日早上七点半鸣枪开跑，预计有三万名跑者参赛。",
+    "赛事组委会提醒，比赛期间沿线多条道路将实施临时交通管制，请市民提前规划出行路线。",
+    "今年赛事新增了家庭跑项目，全程约五公里，适合亲子共同参与。",
+]
+
+
+@pytest.mark.parametrize("first_shares", ["url", "text"])
+def test_an_exact_copy_is_linked_to_the_first_article_with_its_text_or_its_source(
+        tmp_path, run_import, session, first_shares):
+    """One stored article has the new one's text, another its original URL: the earlier one
+    is the canonical, whichever of the two lookups found it."""
+    url = "https://news.example.cn/city/1.html"
+    by_url = text_dump("秋季马拉松周日开跑", MARATHON, original=url)
+    by_text = text_dump("新图书馆周六开放", PARAGRAPHS)
+    first, second = (by_url, by_text) if first_shares == "url" else (by_text, by_url)
+    write(tmp_path / "1.txt", first)
+    write(tmp_path / "2.txt", second)
+    write(tmp_path / "3.txt", text_dump("新图书馆周六开放", PARAGRAPHS, site="山城资讯网", original=url))
+    report = run_import(tmp_path)
+    assert (report.counts[Outcome.NEW], report.counts[Outcome.DUPLICATE]) == (2, 1)
+    one, two, three = session.scalars(select(Article).order_by(Article.id)).all()
+    assert (two.duplicate_of_id, three.duplicate_of_id, three.duplicate_kind) == (None, one.id, "exact")
 
 
 def test_an_import_never_holds_the_write_lock_while_it_parses(tmp_path, app, settings, monkeypatch):
