@@ -133,6 +133,9 @@ article_tags = Table(
     Base.metadata,
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("tag_id", ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    # A tag's feed or page asks for its articles by tag: without it every article's tags were
+    # read (50,000 rows at 10,000 articles) for each listing a cache misses.
+    Index("ix_article_tags_tag_article", "tag_id", "article_id"),
 )
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from sqlalchemy import select, update
 
 from feedsvc import db
@@ -63,3 +65,18 @@ def test_listed_rows_say_what_the_articles_say(app, add_article):
         assert list_listed(session, ALL)[0].tag_names == ("city", "rail")
         assert [a.title for a in list_listed(session, scopes[1])] == ["Market", "Ferry"]
         assert [a.title for a in list_listed(session, scopes[2])] == ["Tram"]
+
+
+def test_a_tags_listing_reads_that_tags_rows_only(app):
+    """Asked by tag, article_tags was read whole (every article's tags) on each cache miss."""
+    from sqlalchemy import func
+
+    from feedsvc.articles import _scoped
+
+    with db.new_session(app) as session:
+        if session.get_bind().dialect.name != "sqlite":
+            pytest.skip("SQLite's query plan")
+        query = _scoped(select(func.count(Article.id)), Scope("tag", "books", "books", 1))
+        sql = str(query.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+        plan = [row[3] for row in session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + sql)]
+    assert "SEARCH article_tags USING COVERING INDEX ix_article_tags_tag_article (tag_id=?)" in plan
