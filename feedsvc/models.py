@@ -395,4 +395,4 @@ class JobSchedule(Base):
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-from . import mail_models, operator_models  # noqa: E402,F401  (register their tables on Base)
+from . import archive_models, mail_models, operator_models  # noqa: E402,F401  (register their tables on Base)

@@ -1,7 +1,7 @@
 """Migrations build exactly the schema the models describe, and run down and up again."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -12,6 +12,7 @@ from sqlalchemy import Date, column, insert, select, table
 
 from feedsvc import db
 from feedsvc.columns import UTCDateTime
+from feedsvc.archive_models import EditionList
 from feedsvc.models import Article, ArticleBand, Base, Edition, Subscriber
 from feedsvc.text.signature import band_keys, signature
 
@@ -67,6 +68,32 @@ def test_subscribers_and_editions_of_before_weekly_digests_stay_daily(app):
     with db.new_session(app) as session:
         assert (session.get(Subscriber, 1).frequency, session.get(Subscriber, 1).weekday) == ("daily", 1)
         assert session.get(Edition, 1).frequency == "daily"
+
+
+def test_the_lists_of_editions_made_before_0016_are_gathered_for_the_archive(app):
+    command.downgrade(db.alembic_config(app), "0015")
+    made = [datetime(2026, 11, 20, 6, tzinfo=timezone.utc) + timedelta(minutes=m) for m in range(4)]
+    subscribers = table("subscribers", *(column(name) for name in (
+        "id", "email", "state", "language", "timezone", "delivery_hour", "topics", "bounce_count", "frequency",
+        "weekday")), column("created_at", UTCDateTime()))
+    editions = table("editions", column("id"), column("subscriber_id"), column("edition_date", Date()),
+                     column("article_ids"), column("frequency"), *(column(name, UTCDateTime()) for name in (
+                         "window_start", "window_end", "created_at")))
+    day = made[0].date()
+    with db.get_engine(app).begin() as conn:
+        conn.execute(insert(subscribers), [dict(
+            id=i, email=f"r{i}@example.com", state="confirmed", language="en", timezone="UTC", delivery_hour=7,
+            topics="[]", bounce_count=0, frequency="daily", weekday=1, created_at=made[0]) for i in range(1, 5)])
+        conn.execute(insert(editions), [dict(
+            id=i, subscriber_id=i, edition_date=day, article_ids=ids, frequency="daily", window_start=made[0],
+            window_end=made[0], created_at=made[i - 1]) for i, ids in enumerate(["[2, 1]", "[]", "[2, 1]", "[2, 1]"], 1)])
+    db.upgrade(app)
+    with db.new_session(app) as session:
+        rows = session.execute(select(EditionList.article_ids, EditionList.first_made, EditionList.last_made)
+                               .order_by(EditionList.article_ids)).all()
+    assert rows == [("[2, 1]", made[0], made[3]), ("[]", made[1], made[1])]
+    command.downgrade(db.alembic_config(app), "0015")
+    db.upgrade(app)  # and down and up again
 
 
 def _signatures(app) -> dict[int, tuple[bytes, set[str]]]:

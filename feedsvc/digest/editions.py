@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..articles import in_topics, shown
 from ..models import Article, Delivery, DeliveryKind, DeliveryState, Edition, Frequency, Subscriber, SubscriberState
 from ..subscribers import new_message_id, topics_of
+from .archive import note_lists
 
 FIRST_WINDOW = timedelta(hours=24)
 # A new weekly reader's first edition, up to a week after they confirm, holds the week before it:
@@ -107,6 +108,7 @@ def _build_chunk(session: Session, chunk, report, *, now, domain, ignore_hours, 
             report.existing += 1
             continue
         groups[(topics_of(s), window_start(s, now))].append(s)
+    made = []  # (date, article_ids) of each edition made, for the archive
     for (topics, start), members in groups.items():
         ids = digest_article_ids(session, topics, start, now, limit=max_items)
         for s in members:
@@ -130,6 +132,8 @@ def _build_chunk(session: Session, chunk, report, *, now, domain, ignore_hours, 
                 continue
             report.created += 1
             report.empty += not ids
+            made.append((edition.edition_date, edition.article_ids))
+    note_lists(session, now, made)
 
 
 def digest_article_ids(session: Session, topics: tuple[str, ...], start: datetime, end: datetime,
