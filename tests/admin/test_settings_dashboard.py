@@ -1,8 +1,9 @@
 """Settings (secrets masked, schedule edits), the dashboard, and its chart."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 
+import pytest
 from lxml import etree, html as lxml_html
 
 from feedsvc import db
@@ -80,3 +81,37 @@ def test_chart_is_well_formed_escaped_svg():
     heights = [float(r.get("height")) for r in tree.xpath("//s:rect[s:title]", namespaces=ns)]
     assert heights[0] == 0 and max(heights) > 0
     assert etree.fromstring(render_bar_chart([], labels=("a", "b")).encode()) is not None
+
+
+def test_the_dashboard_and_pruning_read_a_range_of_the_outbox(app):
+    """180 days of digests are kept; "made today" alone read every message (the index on state
+    did not say when one was made)."""
+    from sqlalchemy import event
+
+    from feedsvc.admin.queries import attention, dashboard_counts
+    from feedsvc.mail.outbox import prune_deliveries
+
+    engine = db.get_engine(app)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plan")
+    seen = []
+
+    def listen(conn, cursor, statement, parameters, *rest):
+        if "FROM deliveries" in statement or "DELETE FROM deliveries" in statement:
+            seen.append((statement, parameters))
+
+    now = utcnow()
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        with db.new_session(app) as session, session.begin():
+            dashboard_counts(session, now=now, zone=timezone.utc)
+            attention(session, now=now)
+            prune_deliveries(session, before=now - timedelta(days=180))
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+    assert len(seen) == 3  # today's by state, the week's failures, the prune
+    with engine.connect() as conn:
+        for statement, parameters in seen:
+            plan = [row[3] for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters)]
+            assert any("ix_deliveries_state_created (state=? AND created_at" in step for step in plan), plan
+            assert not any(step.startswith("SCAN deliveries") for step in plan), plan
