@@ -405,7 +405,10 @@ references likewise, with the medians in issue 11's table. Latest: two lookups t
 the store when storing saved pages (0.8 -> 4.0 ms an article over 10,000): the exact-copy lookup
 asked for the same text OR the same original URL, which SQLite answered by walking every canonical
 article's row (now two indexed lookups), and the band index held rowids, not article ids (now
-`ix_article_bands_band_article`, which the lookup reads alone).
+`ix_article_bands_band_article`, which the lookup reads alone). Outside this report's rows, three
+reads that grew with a whole table now read a range: a tag's feed (article_tags by tag), the
+digest archive (each date's distinct lists, noted as editions are built) and the dashboard's
+messages of today (deliveries by state and creation time).
 """
 
 
