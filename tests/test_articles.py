@@ -4,8 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from feedsvc import db
 from feedsvc.articles import ALL, Scope, in_topics, list_articles, list_listed, resolve_scope, shown
@@ -69,8 +68,6 @@ def test_listed_rows_say_what_the_articles_say(app, add_article):
 
 def test_a_tags_listing_reads_that_tags_rows_only(app):
     """Asked by tag, article_tags was read whole (every article's tags) on each cache miss."""
-    from sqlalchemy import func
-
     from feedsvc.articles import _scoped
 
     with db.new_session(app) as session:
