@@ -291,8 +291,10 @@ def _find_duplicate(session: Session, parsed: ParsedArticle, chash: str, sig: by
         conn, {f"band{i}": band for i, band in enumerate(bands)}))
     shared = bands_shared_at(threshold)
     candidates = {}  # id -> (signature, original URL), in id order: most_similar breaks ties by it
-    # One indexed lookup per candidate, on the driver: there are few (one or two a reprint,
-    # none most articles), and a statement for each count of ids would be compiled anew.
+    # One indexed lookup per candidate, on the driver: a statement for each count of ids would
+    # be compiled anew. A real reprint has one or two; the bench's English pages, built from
+    # shared phrases, about 120 an article by 10,000, where reading them in fixed chunks of 32
+    # ids saved a fifth of this loop (0.70 -> 0.55 ms), about 1% of an import, not worth it.
     for article_id in sorted(i for i, n in held.items() if n >= shared):
         found = _CANDIDATE.first(conn, {"id": article_id})
         if found is not None:  # a canonical article
